@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs Harrier's test lanes and prints one closing line: "tests: N passed, N failed, N skipped".
+# Lanes (HARRIER_TEST_LANES, default all): unit (no root), kernel (root, this kernel), vm (BPF LSM in qemu).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+lanes="${HARRIER_TEST_LANES:-unit kernel vm}"
+config="${CONFIG:-Release}"
+passed=0 failed=0 skipped=0 rc=0
+log=$(mktemp)
+
+run_project() { # project [filter]
+	local proj="$1"
+	echo "== $proj"
+	if ! dotnet test "$proj" -c "$config" --nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Passed!|Failed!|error' ; then :; fi
+	local line
+	line=$(grep -E '(Passed|Failed)! +- +Failed: ' "$log" | tail -1)
+	if [ -z "$line" ]; then
+		echo "   $proj: no test summary (build or run failure)"; tail -30 "$log"; failed=$((failed + 1)); rc=1; return
+	fi
+	local f p s
+	f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$line")
+	p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line")
+	s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	[ "$f" -eq 0 ] || rc=1
+}
+
+for lane in $lanes; do
+	case "$lane" in
+	unit)
+		for p in tests/Harrier.*.Tests/*.csproj; do
+			case "$p" in *Kernel.Tests*) continue ;; esac
+			run_project "$p"
+		done ;;
+	kernel)
+		if [ "$(id -u)" -ne 0 ]; then echo "kernel lane needs root: skipped"; continue; fi
+		run_project tests/Harrier.Kernel.Tests/Harrier.Kernel.Tests.csproj ;;
+	vm)
+		if [ -x scripts/vm-test.sh ]; then
+			if out=$(scripts/vm-test.sh 2>&1 | tee /dev/stderr | grep -E '^vm: [0-9]+ passed, [0-9]+ failed' | tail -1); [ -n "$out" ]; then
+				p=$(sed -E 's/vm: ([0-9]+) passed.*/\1/' <<<"$out"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$out")
+				passed=$((passed + p)); failed=$((failed + f)); [ "$f" -eq 0 ] || rc=1
+			else
+				echo "vm lane: no result line"; failed=$((failed + 1)); rc=1
+			fi
+		fi ;;
+	esac
+done
+rm -f "$log"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $rc
