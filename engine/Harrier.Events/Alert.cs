@@ -38,6 +38,9 @@ public sealed record Alert
     /// <summary>The engine's id of the event that fired the rule (0 for internal alerts).</summary>
     public long EventId { get; init; }
 
+    /// <summary>For user-space kills: the time from the event's capture to the signal, in ns.</summary>
+    public long? KillLatencyNs { get; init; }
+
     /// <summary>The process the alert is about, when known; mappings (ECS, OCSF) read it.</summary>
     public AlertProcess? Process { get; init; }
 }

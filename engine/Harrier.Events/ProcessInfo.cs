@@ -28,6 +28,9 @@ public sealed class ProcessInfo
 
     public string Cwd { get; set; } = string.Empty;
 
+    /// <summary>Environment entries (<c>KEY=value</c>) when enrichment captured them (<c>proc.env</c>); empty when unknown.</summary>
+    public IReadOnlyList<string> Env { get; set; } = Array.Empty<string>();
+
     /// <summary>Controlling terminal device number, 0 when none (proc.tty).</summary>
     public int Tty { get; set; }
 
@@ -50,6 +53,10 @@ public sealed class ProcessInfo
 
     /// <summary>Container id (12 hex characters for docker-style ids), or <c>host</c>.</summary>
     public string ContainerId { get; set; } = "host";
+
+    /// <summary>The full container id (64 hex characters for docker-style ids, the machine name for nspawn), or <c>host</c>
+    /// (<c>container.full_id</c>).</summary>
+    public string ContainerFullId { get; set; } = "host";
 
     /// <summary>The runtime the container id was recognised for: docker, containerd, cri-o, podman, systemd-nspawn, or empty.</summary>
     public string ContainerRuntime { get; set; } = string.Empty;

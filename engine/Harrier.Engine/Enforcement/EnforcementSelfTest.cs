@@ -1,0 +1,491 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Harrier.Events;
+
+namespace Harrier.Engine.Enforcement;
+
+/// <summary>
+/// The end-to-end BPF LSM suite run inside the VM lane (<c>scripts/vm-test.sh</c>), or by <c>harrier selftest
+/// enforce</c> on a host whose kernel has BPF LSM active. Needs root and <c>bpf</c> in /sys/kernel/security/lsm;
+/// it loads the programs, pins them under its own pin root, changes files only under /tmp/harrier-vmtest, and
+/// removes its pins at the end. Prints <c>vm[KERNEL] PASS|FAIL case</c> per case and <c>vm-selftest: done N</c>.
+/// Not thread-safe (one run per process).
+/// </summary>
+public static class EnforcementSelfTest
+{
+    private const string WorkDir = "/tmp/harrier-vmtest";
+    private const string PinRoot = "/sys/fs/bpf/harrier/selftest";
+    private static readonly TimeSpan DecisionWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Entry point. <paramref name="args"/>: empty or <c>run</c> (the suite), <c>smoke</c>, or the child modes the
+    /// suite starts itself with (<c>child-enforcer</c>). <paramref name="selfCommand"/> re-invokes this entry point
+    /// (e.g. [the apphost path] or [harrier, selftest, enforce]). Returns 0 when every case passed.
+    /// </summary>
+    public static int Run(string[] args, TextWriter o, IReadOnlyList<string> selfCommand)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(o);
+        string mode = args.Length > 0 ? args[0] : "run";
+        o.WriteLine($"vm-selftest: runtime {Environment.Version}");
+        o.Flush();
+        return mode switch
+        {
+            "smoke" => 0,
+            "child-enforcer" => ChildEnforcer(o),
+            "run" or "full" => new Suite(o, selfCommand).Execute(),
+            _ => Usage(o),
+        };
+    }
+
+    private static int Usage(TextWriter o)
+    {
+        o.WriteLine("usage: selftest [run|smoke|child-enforcer]");
+        return 2;
+    }
+
+    /// <summary>A second enforcer process: reuses the pins, turns self-protection on, waits for "quit" on stdin.</summary>
+    private static int ChildEnforcer(TextWriter o)
+    {
+        using var e = LsmEnforcer.Start(new LsmEnforcerOptions { PinRoot = PinRoot, SelfProtect = true });
+        o.WriteLine($"ready {Environment.ProcessId} reused={e.Reused}");
+        o.Flush();
+        while (Console.In.ReadLine() is { } line)
+        {
+            if (line.Trim() == "quit")
+            {
+                break;
+            }
+        }
+        return 0;
+    }
+
+    private sealed class Suite
+    {
+        private readonly TextWriter _o;
+        private readonly IReadOnlyList<string> _self;
+        private readonly string _kernel;
+        private readonly List<LsmDecision> _seen = [];
+        private LsmEnforcer? _e;
+        private int _passed;
+        private int _failed;
+
+        public Suite(TextWriter o, IReadOnlyList<string> self)
+        {
+            _o = o;
+            _self = self;
+            _kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "unknown";
+        }
+
+        private string Secret => Path.Combine(WorkDir, "secret.txt");
+        private string Watched => Path.Combine(WorkDir, "watched.txt");
+        private string KillFile => Path.Combine(WorkDir, "kill.txt");
+        private string DeniedExe => Path.Combine(WorkDir, "denied-true");
+        private string ProtDir => Path.Combine(WorkDir, "protdir");
+
+        public int Execute()
+        {
+            var paths = EnforcementPaths.Probe();
+            Case("enforcement-paths", () =>
+            {
+                Require(paths.BpfLsmActive, $"bpf not in lsm list ({string.Join(',', paths.ActiveLsms)}); hint: {paths.LsmHint}");
+                Require(paths.Best[EnforcementVerdict.ExecDeny] == EnforcementMechanism.BpfLsm, "exec deny should use BPF LSM");
+                Require(paths.LsmHint is null, "no lsm= hint expected when active");
+            });
+            if (!paths.BpfLsmActive)
+            {
+                return Done();
+            }
+
+            Prepare();
+            Case("load", () =>
+            {
+                _e = LsmEnforcer.Start(new LsmEnforcerOptions { PinRoot = PinRoot });
+                Require(!_e.Reused, "fresh load expected");
+                Require(_e.ProgramCount >= 15, $"programs {_e.ProgramCount}");
+            });
+            if (_e is null)
+            {
+                return Done();
+            }
+
+            int port = 0;
+            using var listener = new TcpListener(IPAddress.Any, 0);
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+            Case("policy-validation", () =>
+            {
+                var errors = _e.Apply(
+                [
+                    new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = "relative/path", RuleId = 1 },
+                    new EnforcementPolicy { Kind = PolicyKind.ConnectCidr, Value = "300.1.1.1/8", RuleId = 2 },
+                    new EnforcementPolicy { Kind = PolicyKind.Uid, Value = "0", RuleId = 3 },
+                    new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = Secret, RuleId = 0 },
+                ]);
+                Require(errors.Count == 4, $"4 errors expected, got {errors.Count}: {string.Join(" | ", errors)}");
+                Require(_e.CountEntries(PolicyTable.Inode) == 0 && _e.CountEntries(PolicyTable.Net) == 0, "nothing may be applied");
+            });
+
+            Case("policy-apply", () =>
+            {
+                var errors = _e.Apply(
+                [
+                    new EnforcementPolicy { Kind = PolicyKind.ExecPath, Value = DeniedExe, RuleId = 101, RuleName = "deny-exec" },
+                    new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = Secret, RuleId = 102, RuleName = "protect-secret" },
+                    new EnforcementPolicy { Kind = PolicyKind.FilePrefix, Value = ProtDir, RuleId = 103 },
+                    new EnforcementPolicy { Kind = PolicyKind.ConnectCidr, Value = "127.0.0.2/32", RuleId = 104 },
+                    new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = KillFile, RuleId = 105, Action = RuleAction.Kill, Operations = PolicyOperations.Open },
+                    new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = Watched, RuleId = 106, Monitor = true },
+                ]);
+                Require(errors.Count == 0, string.Join(" | ", errors));
+                Require(_e.CountEntries(PolicyTable.Inode) == 5, $"inode entries {_e.CountEntries(PolicyTable.Inode)}");
+            });
+
+            Case("exec-deny", () =>
+            {
+                Require(RunProcess("/bin/true", [], out _) == 0, "control: /bin/true must run");
+                var ex = Catch(() => RunProcess(DeniedExe, [], out _));
+                Require(ex is Win32Exception { NativeErrorCode: 1 }, $"expected EPERM, got {Describe(ex)}");
+                var d = WaitDecision(x => x.RuleId == 101);
+                Require(d.Hook == "bprm_check_security" && d.Action == "denied" && d.Match == "inode", Show(d));
+                Require(d.Subject.EndsWith("denied-true", StringComparison.Ordinal), Show(d));
+            });
+
+            Case("open-deny", () =>
+            {
+                var ex = Catch(() => File.ReadAllText(Secret));
+                Require(ex is UnauthorizedAccessException, $"expected EPERM, got {Describe(ex)}");
+                var d = WaitDecision(x => x.RuleId == 102 && x.Hook == "file_open");
+                Require(d.Action == "denied" && d.Subject == "secret.txt" && d.Pid == Environment.ProcessId, Show(d));
+                Require(_e.RuleName(102) == "protect-secret" && d.ToEvent(_e.RuleName(d.RuleId)).Policy == "protect-secret", "rule name");
+            });
+
+            Case("unlink-deny", () =>
+            {
+                var ex = Catch(() => File.Delete(Secret));
+                Require(ex is UnauthorizedAccessException or IOException, $"expected EPERM, got {Describe(ex)}");
+                Require(File.Exists(Secret), "file must still exist");
+                Require(WaitDecision(x => x.RuleId == 102 && x.Hook == "inode_unlink").Action == "denied", "decision");
+            });
+
+            Case("rename-deny", () =>
+            {
+                var ex = Catch(() => File.Move(Secret, Secret + ".moved"));
+                Require(ex is UnauthorizedAccessException or IOException, $"expected EPERM, got {Describe(ex)}");
+                Require(File.Exists(Secret) && !File.Exists(Secret + ".moved"), "file must stay");
+                var ex2 = Catch(() => File.Move(Watched + ".other", Secret, overwrite: true));
+                Require(ex2 is not null && File.Exists(Secret), "replacing the protected file must fail");
+                Require(WaitDecision(x => x.RuleId == 102 && x.Hook == "inode_rename").Action == "denied", "decision");
+            });
+
+            Case("prefix-deny", () =>
+            {
+                var ex = Catch(() => File.ReadAllText(Path.Combine(ProtDir, "sub", "inner.txt")));
+                Require(ex is UnauthorizedAccessException, $"expected EPERM, got {Describe(ex)}");
+                var d = WaitDecision(x => x.RuleId == 103);
+                Require(d.Match == "subtree" && d.Subject == "inner.txt", Show(d));
+                Require(File.ReadAllText(Path.Combine(WorkDir, "free.txt")) == "free", "a file outside the prefix stays readable");
+            });
+
+            Case("connect-deny", () =>
+            {
+                using (var ok = new TcpClient())
+                {
+                    ok.Connect(IPAddress.Loopback, port); // control: allowed destination
+                }
+                using var denied = new TcpClient();
+                var ex = Catch(() => denied.Connect(IPAddress.Parse("127.0.0.2"), port));
+                Require(ex is SocketException, $"expected a socket error, got {Describe(ex)}");
+                var d = WaitDecision(x => x.RuleId == 104);
+                Require(d.Hook == "socket_connect" && d.Address?.ToString() == $"127.0.0.2:{port}" && d.Match == "net", Show(d));
+            });
+
+            Case("kill-rule", () =>
+            {
+                int rc = RunProcess("/bin/sh", ["-c", $"exec 3<{KillFile}; echo survived"], out string stdout);
+                Require(rc == 137 && !stdout.Contains("survived", StringComparison.Ordinal), $"exit {rc}, output '{stdout.Trim()}'");
+                var d = WaitDecision(x => x.RuleId == 105);
+                Require(d.Action == "killed" && d.Hook == "file_open", Show(d));
+            });
+
+            Case("monitor-would-deny", () =>
+            {
+                Require(File.ReadAllText(Watched) == "watched", "monitor mode must allow the open");
+                var d = WaitDecision(x => x.RuleId == 106);
+                Require(d.Action == "would-deny" && d.Ret == 0, Show(d));
+            });
+
+            Case("uid-mount-deny", () =>
+            {
+                var mountPolicy = new EnforcementPolicy { Kind = PolicyKind.Uid, Value = "0", RuleId = 108, Operations = PolicyOperations.Mount };
+                Require(_e.Apply([mountPolicy]).Count == 0, "apply");
+                string target = Path.Combine(WorkDir, "mnt");
+                int rc = RunProcess("/bin/mount", ["-t", "tmpfs", "harrier-test", target], out _);
+                Require(_e.Remove([mountPolicy]) == 1, "remove");
+                Require(rc != 0, "mount must fail");
+                var d = WaitDecision(x => x.RuleId == 108);
+                Require(d.Hook == "sb_mount" && d.Match == "uid" && d.Subject == "harrier-test", Show(d));
+            });
+
+            Case("stats", () =>
+            {
+                var s = _e.ReadStats();
+                Require(s.Denied >= 6 && s.Killed >= 1 && s.WouldDeny >= 1 && s.Decisions >= 8 && s.Lost == 0 && s.Malformed == 0, s.ToString());
+            });
+
+            Case("restart-pinned", () =>
+            {
+                _e.Dispose();
+                _e = null;
+                var ex = Catch(() => File.ReadAllText(Secret));
+                Require(ex is UnauthorizedAccessException, $"policy must hold with no enforcer running, got {Describe(ex)}");
+                _e = LsmEnforcer.Start(new LsmEnforcerOptions { PinRoot = PinRoot });
+                Require(_e.Reused, "second start must reuse the pins");
+                Require(_e.CountEntries(PolicyTable.Inode) == 5 && _e.CountEntries(PolicyTable.Net) == 1, "policy entries must survive");
+                // The decision taken while no enforcer ran waits in the pinned ring buffer.
+                var d = WaitDecision(x => x.RuleId == 102 && x.Hook == "file_open" && x.Pid == Environment.ProcessId, fresh: true);
+                Require(d.Action == "denied", Show(d));
+            });
+
+            if (_e is not null)
+            {
+                SelfProtectionCases(_e);
+            }
+
+            Case("unpin", () =>
+            {
+                _e?.Dispose();
+                _e = null;
+                var errors = LsmEnforcer.Unpin(PinRoot);
+                Require(errors.Count == 0, string.Join(" | ", errors));
+                Require(!Directory.Exists(PinRoot), "pin directory must be gone");
+                var sw = Stopwatch.StartNew();
+                Exception? ex;
+                do
+                {
+                    ex = Catch(() => File.ReadAllText(Secret));
+                }
+                while (ex is not null && sw.Elapsed < TimeSpan.FromSeconds(5) && Pause());
+                Require(ex is null, $"after unpin the programs must be detached, got {Describe(ex)}");
+            });
+
+            return Done();
+        }
+
+        private void SelfProtectionCases(LsmEnforcer e)
+        {
+            Process? child = null;
+            int pid = 0;
+            Case("self-protect-start", () =>
+            {
+                var psi = NewPsi(_self[0], _self.Skip(1).Append("child-enforcer"));
+                psi.RedirectStandardInput = true;
+                child = Process.Start(psi) ?? throw new InvalidOperationException("child did not start");
+                string? line;
+                do
+                {
+                    line = child.StandardOutput.ReadLine();
+                }
+                while (line is not null && !line.StartsWith("ready ", StringComparison.Ordinal));
+                Require(line is not null, $"child enforcer did not report ready: {child.StandardError.ReadToEnd()}");
+                pid = int.Parse(line!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                Require(pid == child.Id && line.Contains("reused=True", StringComparison.Ordinal), line);
+            });
+            if (child is null || pid == 0)
+            {
+                return;
+            }
+
+            Case("self-protect-kill", () =>
+            {
+                int rc = RunProcess("/bin/kill", ["-9", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], out _);
+                Require(rc != 0, "kill -9 must fail");
+                Require(!child.WaitForExit(1000), "enforcer must survive");
+                var d = WaitDecision(x => x.Hook == "task_kill" && x.Target == (uint)pid);
+                Require(d.Match == "self" && d.Aux == 9 && d.RuleId == 0, Show(d));
+            });
+
+            Case("self-protect-ptrace", () =>
+            {
+                int rc = RunProcess("/bin/cat", [$"/proc/{pid}/environ"], out _);
+                Require(rc != 0, "reading another process's environ needs ptrace access and must fail");
+                Require(WaitDecision(x => x.Hook == "ptrace_access_check" && x.Target == (uint)pid).Match == "self", "decision");
+            });
+
+            Case("self-protect-bpf", () =>
+            {
+                string? bpftool = new[] { "/usr/sbin/bpftool", "/sbin/bpftool", "/usr/bin/bpftool" }.FirstOrDefault(File.Exists);
+                Require(bpftool is not null, "bpftool not installed (apt-get install bpftool)");
+                int rc = RunProcess(bpftool!, ["map", "show", "pinned", Path.Combine(PinRoot, "pol_inode")], out _);
+                Require(rc != 0, "BPF_OBJ_GET of a pinned map must fail");
+                Require(WaitDecision(x => x.Hook == "bpf" && x.Subject.StartsWith(PinRoot, StringComparison.Ordinal)).Match == "self", "obj_get decision");
+                uint progId = e.ProtectedIds().First(x => x.Kind == 1).Id;
+                int rc2 = RunProcess(bpftool!, ["prog", "show", "id", progId.ToString(System.Globalization.CultureInfo.InvariantCulture)], out _);
+                Require(rc2 != 0, "prog fd by id must fail");
+                Require(WaitDecision(x => x.Hook == "bpf" && x.Aux == progId).Match == "self", "by-id decision");
+            });
+
+            Case("self-protect-unpin", () =>
+            {
+                string link = Path.Combine(PinRoot, "link_harrier_file_open");
+                int rc = RunProcess("/bin/rm", ["-f", link], out _);
+                Require(rc != 0 && File.Exists(link), "removing a pin must fail for others");
+            });
+
+            Case("self-protect-release", () =>
+            {
+                child.StandardInput.WriteLine("quit");
+                child.StandardInput.Flush();
+                Require(child.WaitForExit(30_000) && child.ExitCode == 0, "child enforcer must stop gracefully");
+                Require(e.ProtectedTgid == 0, $"after a graceful stop nothing stays protected (tgid {e.ProtectedTgid})");
+                var ex = Catch(() => File.ReadAllText(Secret));
+                Require(ex is UnauthorizedAccessException, "policy still enforced after the enforcer process restarted and stopped");
+            });
+            child.Dispose();
+        }
+
+        private void Prepare()
+        {
+            LsmEnforcer.Unpin(PinRoot);
+            if (Directory.Exists(WorkDir))
+            {
+                Directory.Delete(WorkDir, recursive: true);
+            }
+            Directory.CreateDirectory(Path.Combine(ProtDir, "sub"));
+            Directory.CreateDirectory(Path.Combine(WorkDir, "mnt"));
+            File.WriteAllText(Secret, "secret");
+            File.WriteAllText(Watched, "watched");
+            File.WriteAllText(Watched + ".other", "other");
+            File.WriteAllText(KillFile, "kill");
+            File.WriteAllText(Path.Combine(WorkDir, "free.txt"), "free");
+            File.WriteAllText(Path.Combine(ProtDir, "sub", "inner.txt"), "inner");
+            File.Copy("/bin/true", DeniedExe);
+            if (OperatingSystem.IsLinux())
+            {
+                File.SetUnixFileMode(DeniedExe, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+        }
+
+        private LsmDecision WaitDecision(Func<LsmDecision, bool> match, bool fresh = false)
+        {
+            if (fresh)
+            {
+                _seen.Clear();
+            }
+            var sw = Stopwatch.StartNew();
+            while (true)
+            {
+                foreach (var d in _seen)
+                {
+                    if (match(d))
+                    {
+                        _seen.Remove(d);
+                        return d;
+                    }
+                }
+                if (sw.Elapsed > DecisionWait || _e is null)
+                {
+                    throw new InvalidOperationException($"no matching decision record within {DecisionWait.TotalSeconds} s (seen: {string.Join("; ", _seen.Select(Show))})");
+                }
+                _e.PollDecisions(200, _seen.Add);
+            }
+        }
+
+        private static ProcessStartInfo NewPsi(string file, IEnumerable<string> args)
+        {
+            var psi = new ProcessStartInfo(file)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+            return psi;
+        }
+
+        private static int RunProcess(string file, IEnumerable<string> args, out string stdout)
+        {
+            using var p = Process.Start(NewPsi(file, args)) ?? throw new InvalidOperationException($"{file} did not start");
+            var err = p.StandardError.ReadToEndAsync();
+            stdout = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(60_000))
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{file} did not exit");
+            }
+            _ = err.Result;
+            return p.ExitCode;
+        }
+
+        private static bool Pause()
+        {
+            using var gate = new ManualResetEventSlim(false);
+            gate.Wait(100); // polling interval while waiting for the kernel to release detached programs
+            return true;
+        }
+
+        private static Exception? Catch(Action a)
+        {
+            try
+            {
+                a();
+                return null;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        }
+
+        private static string Describe(Exception? ex) => ex is null ? "success" : $"{ex.GetType().Name}: {ex.Message}";
+
+        private static string Show(LsmDecision d) =>
+            $"rule={d.RuleId} hook={d.Hook} action={d.Action} match={d.Match} ret={d.Ret} pid={d.Pid} comm={d.Comm} target={d.Target} aux={d.Aux} subject='{d.Subject}' addr={d.Address}";
+
+        private static void Require(bool condition, string detail)
+        {
+            if (!condition)
+            {
+                throw new InvalidOperationException(detail);
+            }
+        }
+
+        private void Case(string name, Action body)
+        {
+            try
+            {
+                body();
+                _passed++;
+                _o.WriteLine($"vm[{_kernel}] PASS {name}");
+            }
+            catch (Exception ex)
+            {
+                _failed++;
+                _o.WriteLine($"vm[{_kernel}] FAIL {name} ({ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")})");
+            }
+            _o.Flush();
+        }
+
+        private int Done()
+        {
+            try
+            {
+                _e?.Dispose();
+                LsmEnforcer.Unpin(PinRoot);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LsmEnforcementException)
+            {
+                _o.WriteLine($"vm-selftest: cleanup: {ex.Message}");
+            }
+            _o.WriteLine($"vm-selftest: done {_passed + _failed} ({_passed} passed, {_failed} failed)");
+            _o.Flush();
+            return _failed == 0 ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Harrier.Engine.Enforcement;
+
+/// <summary>
+/// Options of <see cref="LsmEnforcer"/> (config section <c>Enforcement:Lsm</c>). Immutable; <see cref="Validate"/>
+/// reports every problem at once.
+/// </summary>
+public sealed record LsmEnforcerOptions
+{
+    /// <summary>The bpffs directory programs (links) and maps are pinned in, so policy outlives a restart.</summary>
+    public string PinRoot { get; init; } = "/sys/fs/bpf/harrier/lsm";
+
+    /// <summary>Deny signals and ptrace aimed at this process and other processes' access to Harrier's BPF objects.</summary>
+    public bool SelfProtect { get; init; }
+
+    /// <summary>The embedded object's resource name (built by <c>make -C lsm-hooks</c>).</summary>
+    public string ObjectResource { get; init; } = "lsm-hooks/harrier_lsm.bpf.o";
+
+    /// <summary>An object file to load instead of the embedded resource (development).</summary>
+    public string? ObjectPath { get; init; }
+
+    /// <summary>Every problem with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(PinRoot) || !PinRoot.StartsWith('/'))
+        {
+            errors.Add("Enforcement:Lsm:PinRoot must be an absolute path on a bpf filesystem (e.g. /sys/fs/bpf/harrier/lsm)");
+        }
+        else if (PinRoot.TrimEnd('/') == "/sys/fs/bpf" || PinRoot.Contains("/../", StringComparison.Ordinal) || PinRoot.EndsWith("/..", StringComparison.Ordinal))
+        {
+            errors.Add("Enforcement:Lsm:PinRoot must be a dedicated directory below the bpffs mount, without '..'");
+        }
+        if (string.IsNullOrWhiteSpace(ObjectResource) && string.IsNullOrWhiteSpace(ObjectPath))
+        {
+            errors.Add("Enforcement:Lsm: ObjectResource or ObjectPath is required");
+        }
+        if (ObjectPath is not null && !File.Exists(ObjectPath))
+        {
+            errors.Add($"Enforcement:Lsm:ObjectPath '{ObjectPath}' does not exist");
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,80 @@
+using Harrier.Engine.Detection;
+using Harrier.Engine.Enrichment;
+using Harrier.Engine.Verdicts;
+using Harrier.Events;
+using Harrier.Rules;
+
+namespace Harrier.Engine.Pipeline;
+
+/// <summary>
+/// One batch through the user-space stages: enrich (process table) → detect (rules) → verdict → alert. Called on the
+/// decoder thread with pooled events that are valid only during the call. Not thread-safe; one instance per
+/// pipeline thread. Alerts are handed to <c>publish</c>, which must not block (the dispatcher queues per sink).
+/// </summary>
+internal sealed class EventPipeline
+{
+    private readonly ProcessTable _processes;
+    private readonly DetectionStage _detection;
+    private readonly VerdictRouter _verdicts;
+    private readonly Action<Alert> _publish;
+    private readonly string _hostname;
+    private readonly List<RuleMatch> _matches = new(64);
+    private long _events;
+    private long _alerts;
+    private long _faults;
+
+    public EventPipeline(ProcessTable processes, DetectionStage detection, VerdictRouter verdicts, Action<Alert> publish, string? hostname = null)
+    {
+        _processes = processes;
+        _detection = detection;
+        _verdicts = verdicts;
+        _publish = publish;
+        _hostname = hostname ?? HostName();
+    }
+
+    public long Events => Interlocked.Read(ref _events);
+
+    public long Alerts => Interlocked.Read(ref _alerts);
+
+    /// <summary>Batches in which a stage threw (logged by the caller; the batch's remaining work is skipped).</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>Optional observer of every enriched event (the <c>events</c> command), called before detection.</summary>
+    public Action<HarrierEvent>? OnEvent { get; set; }
+
+    public void OnBatch(ReadOnlySpan<HarrierEvent> batch)
+    {
+        Interlocked.Add(ref _events, batch.Length);
+        foreach (var e in batch)
+        {
+            _processes.Enrich(e);
+            OnEvent?.Invoke(e);
+        }
+
+        _matches.Clear();
+        _detection.Evaluate(batch, _matches);
+        foreach (var m in _matches)
+        {
+            var (enforced, latency) = _verdicts.Apply(m.Action, m.Event, m.Rule.Name);
+            var alert = m.ToAlert(_hostname, Guid.NewGuid()) with { Enforced = enforced, KillLatencyNs = latency };
+            Interlocked.Increment(ref _alerts);
+            _publish(alert);
+        }
+    }
+
+    internal void CountFault() => Interlocked.Increment(ref _faults);
+
+    /// <summary>The host name as the kernel reports it (the UTS name), as Falco's <c>hostname</c>.</summary>
+    public static string HostName()
+    {
+        try
+        {
+            string h = File.ReadAllText("/proc/sys/kernel/hostname").Trim();
+            return h.Length > 0 ? h : Environment.MachineName;
+        }
+        catch (IOException)
+        {
+            return Environment.MachineName;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Harrier.Engine.Verdicts;
+
+/// <summary>The <c>Enforcement</c> section: whether deny/kill verdicts act or only report.</summary>
+internal sealed record EnforcementOptions
+{
+    public const string SectionName = "Enforcement";
+
+    /// <summary><c>monitor</c>: deny/kill rules raise "would-deny"/"would-kill" alerts and change nothing;
+    /// <c>enforce</c>: they act through the strongest mechanism available.</summary>
+    public string Mode { get; init; } = "monitor";
+
+    public bool Enforce => Mode == "enforce";
+
+    public IReadOnlyList<string> Validate() =>
+        Mode is "monitor" or "enforce" ? [] : [$"Enforcement:Mode must be 'monitor' or 'enforce' (got '{Mode}')"];
+}

@@ -1,0 +1,27 @@
+using Harrier.Engine.Detection;
+using Harrier.Engine.Enrichment;
+using Harrier.Engine.Loading;
+using Harrier.Engine.Verdicts;
+using Harrier.Outputs;
+
+namespace Harrier.Host.Service;
+
+/// <summary>Every stage's validated options, bound once at start-up from the merged configuration.</summary>
+internal sealed record EngineSettings
+{
+    public required ProbeOptions Probes { get; init; }
+
+    public required EnrichmentOptions Enrichment { get; init; }
+
+    public required RulesOptions Rules { get; init; }
+
+    public required OutputsOptions Outputs { get; init; }
+
+    public required EnforcementOptions Enforcement { get; init; }
+
+    /// <summary>Absolute rule file or directory paths (from -r, else Rules:Paths against the config's directory).</summary>
+    public required IReadOnlyList<string> RulePaths { get; init; }
+
+    /// <summary>The configuration files read, in order (for support output and reload watching).</summary>
+    public IReadOnlyList<string> ConfigFiles { get; init; } = Array.Empty<string>();
+}

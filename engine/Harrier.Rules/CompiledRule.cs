@@ -1,0 +1,49 @@
+using Harrier.Events;
+using Harrier.Rules.Diagnostics;
+using Harrier.Rules.Output;
+
+namespace Harrier.Rules;
+
+/// <summary>One rule as compiled: its metadata, expanded condition, event types and output. Immutable; thread-safe.</summary>
+public sealed class CompiledRule
+{
+    internal CompiledRule(OutputFormat output, Func<HarrierEvent, bool> predicate)
+    {
+        Format = output;
+        Predicate = predicate;
+    }
+
+    /// <summary>Position in load order (also the order used by <c>rule_matching: first</c>).</summary>
+    public int Index { get; init; }
+
+    public required string Name { get; init; }
+
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>The condition after list, macro and exception expansion (as text, before macro splicing).</summary>
+    public required string Condition { get; init; }
+
+    public required string Output { get; init; }
+
+    public Priority Priority { get; init; }
+
+    public RuleAction Action { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+
+    public string Source { get; init; } = "syscall";
+
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The event types this rule can match (empty: never matches anything Harrier captures).</summary>
+    public IReadOnlyCollection<EventType> EventTypes { get; init; } = Array.Empty<EventType>();
+
+    public SourceLocation Location { get; init; }
+
+    internal OutputFormat Format { get; }
+
+    /// <summary>The condition as a plain delegate over any event (tests, <c>harrier events --filter</c>).</summary>
+    internal Func<HarrierEvent, bool> Predicate { get; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,7 @@
+namespace Harrier.Rules.Diagnostics;
+
+public enum DiagnosticSeverity : byte
+{
+    Warning = 0,
+    Error = 1,
+}

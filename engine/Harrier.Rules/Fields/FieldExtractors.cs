@@ -1,0 +1,579 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Harrier.Events;
+
+namespace Harrier.Rules.Fields;
+
+/// <summary>
+/// Field extractors over <see cref="HarrierEvent"/>: each returns null when the value is missing (Falco's
+/// "field not available", which makes every check on it false). Static, allocation-free for the fields rules
+/// usually test (names, paths, numbers); composite strings (cmdline, fd.name of sockets) allocate.
+/// </summary>
+internal static class FieldExtractors
+{
+    private static readonly string HostName = Environment.MachineName;
+
+    // ---- evt.*
+    public static string? EvtType(HarrierEvent e, string? arg) => EventTypes.Name(e.Type);
+
+    public static long? EvtNum(HarrierEvent e, string? arg) => e.EventId;
+
+    public static long? EvtRawTime(HarrierEvent e, string? arg) => e.TimestampNs;
+
+    public static string? EvtTime(HarrierEvent e, string? arg)
+    {
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampNs / 1_000_000);
+        return t.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "." + (e.TimestampNs % 1_000_000_000).ToString("D9", CultureInfo.InvariantCulture);
+    }
+
+    public static string? EvtDateTime(HarrierEvent e, string? arg)
+        => DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampNs / 1_000_000).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Harrier reports exit events only (as Falco ≥ 0.42 does), so the direction is always <c>&lt;</c>.</summary>
+    public static string? EvtDir(HarrierEvent e, string? arg) => "<";
+
+    public static string? EvtRes(HarrierEvent e, string? arg) => SyscallNames.ErrnoName(e.Res);
+
+    public static long? EvtRawRes(HarrierEvent e, string? arg) => e.Res;
+
+    public static bool? EvtFailed(HarrierEvent e, string? arg) => e.Res < 0;
+
+    public static string? EvtSource(HarrierEvent e, string? arg) => "syscall";
+
+    public static string? EvtHostname(HarrierEvent e, string? arg) => HostName;
+
+    public static bool? EvtIsOpenRead(HarrierEvent e, string? arg)
+        => e is FileEvent f && IsOpen(e.Type) ? (f.Flags & 3) is 0 or 2 : false;
+
+    public static bool? EvtIsOpenWrite(HarrierEvent e, string? arg)
+        => e is FileEvent f && IsOpen(e.Type) ? (f.Flags & 3) is 1 or 2 || e.Type == EventType.Creat : false;
+
+    public static bool? EvtIsOpenExec(HarrierEvent e, string? arg) => false;
+
+    private static bool IsOpen(EventType t) => t is EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat;
+
+    /// <summary><c>evt.arg.NAME</c> or <c>evt.arg[N]</c>: the argument as Falco renders it.</summary>
+    public static string? EvtArg(HarrierEvent e, string? arg)
+    {
+        if (arg is null)
+        {
+            return null;
+        }
+
+        var args = Args(e);
+        if (int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out int idx))
+        {
+            return idx < args.Count ? args[idx].Value : null;
+        }
+
+        foreach (var (name, value) in args)
+        {
+            if (name == arg)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    public static string? EvtArgs(HarrierEvent e, string? arg)
+    {
+        var args = Args(e);
+        return string.Join(' ', args.Where(a => a.Value is not null).Select(a => a.Name + "=" + a.Value));
+    }
+
+    /// <summary>The arguments of an event in Falco's order and names (exit-event parameters).</summary>
+    internal static List<(string Name, string? Value)> Args(HarrierEvent e)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var l = new List<(string, string?)>();
+        switch (e)
+        {
+            case FileEvent f:
+                l.Add(("res", e.Res.ToString(inv)));
+                switch (e.Type)
+                {
+                    case EventType.Rename or EventType.Renameat or EventType.Renameat2 or EventType.Link or EventType.Linkat:
+                        l.Add(("oldpath", f.RawPath));
+                        l.Add(("newpath", f.NewRawPath));
+                        break;
+                    case EventType.Symlink or EventType.Symlinkat:
+                        l.Add(("target", f.RawPath));
+                        l.Add(("linkpath", f.NewRawPath));
+                        break;
+                    case EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat:
+                        l.Add(("fd", f.Fd.ToString(inv)));
+                        l.Add(("dirfd", f.Dirfd.ToString(inv)));
+                        l.Add(("name", f.RawPath));
+                        l.Add(("flags", SyscallNames.OpenFlags(f.Flags)));
+                        l.Add(("mode", "0" + Convert.ToString(f.Mode, 8)));
+                        break;
+                    default:
+                        l.Add(("path", f.RawPath));
+                        l.Add(("name", f.RawPath));
+                        l.Add(("flags", f.Flags.ToString(inv)));
+                        l.Add(("mode", "0" + Convert.ToString(f.Mode, 8)));
+                        break;
+                }
+
+                break;
+            case NetworkEvent n:
+                l.Add(("res", e.Res.ToString(inv)));
+                l.Add(("fd", n.Fd.ToString(inv)));
+                l.Add(("domain", SyscallNames.SocketDomain(n.Domain)));
+                l.Add(("type", n.SockType.ToString(inv)));
+                l.Add(("proto", n.Protocol.ToString(inv)));
+                if (n.Remote.IsSet || n.Local.IsSet)
+                {
+                    l.Add(("tuple", FdName(e, null)));
+                }
+
+                l.Add(("size", n.Size.ToString(inv)));
+                break;
+            case PrivilegeEvent p:
+                l.Add(("res", e.Res.ToString(inv)));
+                switch (e.Type)
+                {
+                    case EventType.Ptrace:
+                        l.Add(("request", SyscallNames.PtraceRequest(p.Request)));
+                        l.Add(("pid", p.Target.ToString(inv)));
+                        break;
+                    case EventType.Dup or EventType.Dup2 or EventType.Dup3:
+                        l.Add(("oldfd", p.Target.ToString(inv)));
+                        l.Add(("newfd", p.Target2.ToString(inv)));
+                        l.Add(("flags", p.Flags.ToString(inv)));
+                        break;
+                    case EventType.Setuid or EventType.Setreuid or EventType.Setresuid:
+                        l.Add(("uid", p.Id0.ToString(inv)));
+                        l.Add(("euid", p.Id1.ToString(inv)));
+                        l.Add(("suid", p.Id2.ToString(inv)));
+                        break;
+                    case EventType.Setgid or EventType.Setregid or EventType.Setresgid:
+                        l.Add(("gid", p.Id0.ToString(inv)));
+                        l.Add(("egid", p.Id1.ToString(inv)));
+                        l.Add(("sgid", p.Id2.ToString(inv)));
+                        break;
+                    case EventType.Bpf:
+                        l.Add(("cmd", p.Request.ToString(inv)));
+                        break;
+                    case EventType.Mount or EventType.Umount2:
+                        l.Add(("dev", p.Name));
+                        l.Add(("dir", p.TargetPath));
+                        l.Add(("type", p.FsType));
+                        l.Add(("flags", p.Flags.ToString(inv)));
+                        break;
+                    default:
+                        l.Add(("name", p.Name));
+                        l.Add(("flags", p.Flags.ToString(inv)));
+                        l.Add(("target", p.Target.ToString(inv)));
+                        break;
+                }
+
+                break;
+            case ProcessEvent x:
+                l.Add(("res", e.Res.ToString(inv)));
+                if (e.Type is EventType.Execve or EventType.Execveat)
+                {
+                    l.Add(("exe", x.Argv.Count > 0 ? x.Argv[0] : x.Filename));
+                    l.Add(("args", string.Join(' ', x.Argv.Skip(1))));
+                    l.Add(("filename", x.Filename));
+                    l.Add(("flags", x.Flags.ToString(inv)));
+                }
+                else if (e.Type == EventType.ProcExit)
+                {
+                    l.Add(("status", x.ExitCode.ToString(inv)));
+                    l.Add(("sig", x.ExitSignal.ToString(inv)));
+                }
+                else
+                {
+                    l.Add(("flags", x.Flags.ToString(inv)));
+                }
+
+                break;
+            case DecisionEvent d:
+                l.Add(("hook", d.Hook));
+                l.Add(("syscall", d.Syscall));
+                l.Add(("action", d.Action));
+                l.Add(("policy", d.Policy));
+                l.Add(("subject", d.Subject));
+                break;
+        }
+
+        return l;
+    }
+
+    // ---- proc.*
+    public static long? ProcPid(HarrierEvent e, string? arg) => e.Pid;
+
+    public static long? ProcPpid(HarrierEvent e, string? arg) => e.Ppid;
+
+    public static long? ThreadTid(HarrierEvent e, string? arg) => e.Tid;
+
+    public static string? ProcName(HarrierEvent e, string? arg)
+        => e.Comm.Length > 0 ? e.Comm : e.Process is { Name.Length: > 0 } p ? p.Name : null;
+
+    public static string? ProcExe(HarrierEvent e, string? arg)
+    {
+        if (e is ProcessEvent { Argv.Count: > 0 } x && e.Type is EventType.Execve or EventType.Execveat)
+        {
+            return x.Argv[0];
+        }
+
+        return e.Process is { Exe.Length: > 0 } p ? p.Exe : null;
+    }
+
+    public static string? ProcExePath(HarrierEvent e, string? arg)
+    {
+        if (e is ProcessEvent { ExePath: not null } x && e.Type is EventType.Execve or EventType.Execveat)
+        {
+            return x.ExePath;
+        }
+
+        return e.Process is { ExePath.Length: > 0 } p ? p.ExePath : null;
+    }
+
+    public static string? ProcArgs(HarrierEvent e, string? arg)
+    {
+        if (e is ProcessEvent x && e.Type is EventType.Execve or EventType.Execveat)
+        {
+            return x.Argv.Count <= 1 ? string.Empty : string.Join(' ', x.Argv.Skip(1));
+        }
+
+        return e.Process is { } p ? string.Join(' ', p.Args) : null;
+    }
+
+    /// <summary><c>proc.cmdline</c>: the process name followed by argv[1..], as Falco prints it.</summary>
+    public static string? ProcCmdline(HarrierEvent e, string? arg)
+    {
+        var name = ProcName(e, null);
+        if (name is null)
+        {
+            return null;
+        }
+
+        var args = ProcArgs(e, null);
+        return string.IsNullOrEmpty(args) ? name : name + " " + args;
+    }
+
+    public static string? ProcCwd(HarrierEvent e, string? arg) => e.Process is { Cwd.Length: > 0 } p ? p.Cwd : null;
+
+    public static long? ProcTty(HarrierEvent e, string? arg) => e.Process?.Tty;
+
+    public static long? ProcSid(HarrierEvent e, string? arg) => e.Process?.Sid;
+
+    public static long? ProcVpgid(HarrierEvent e, string? arg) => e.Process?.Pgid;
+
+    public static bool? ProcIsVpgidLeader(HarrierEvent e, string? arg) => e.Process is { } p ? p.Pid == p.Pgid : null;
+
+    public static bool? ProcIsSidLeader(HarrierEvent e, string? arg) => e.Process is { } p ? p.Pid == p.Sid : null;
+
+    public static string? ProcSname(HarrierEvent e, string? arg) => FindAncestor(e.Process, p => p.Pid == e.Process!.Sid)?.Name;
+
+    public static string? ProcVpgidName(HarrierEvent e, string? arg) => FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.Name;
+
+    public static string? ProcVpgidExe(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.Exe);
+
+    public static string? ProcVpgidExePath(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.ExePath);
+
+    private static ProcessInfo? FindAncestor(ProcessInfo? start, Func<ProcessInfo, bool> match)
+    {
+        var p = start;
+        for (int i = 0; i < 256 && p is not null; i++, p = p.Parent)
+        {
+            if (match(p))
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
+    public static string? ProcEnv(HarrierEvent e, string? arg)
+    {
+        if (e.Process is not { } p)
+        {
+            return null;
+        }
+
+        if (arg is null)
+        {
+            return p.Env.Count == 0 ? null : string.Join(' ', p.Env);
+        }
+
+        foreach (var kv in p.Env)
+        {
+            if (kv.Length > arg.Length && kv[arg.Length] == '=' && kv.StartsWith(arg, StringComparison.Ordinal))
+            {
+                return kv[(arg.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    public static bool? ProcIsExeFromMemfd(HarrierEvent e, string? arg)
+    {
+        var path = ProcExePath(e, null);
+        return path is null ? null : path.StartsWith("/memfd:", StringComparison.Ordinal) || path.StartsWith("memfd:", StringComparison.Ordinal);
+    }
+
+    public static long? ProcDuration(HarrierEvent e, string? arg)
+        => e.Process is { StartNs: > 0 } p && e.KTimeNs >= p.StartNs ? (long)(e.KTimeNs - p.StartNs) : null;
+
+    public static long? ProcPpidDuration(HarrierEvent e, string? arg)
+        => e.Process?.Parent is { StartNs: > 0 } p && e.KTimeNs >= p.StartNs ? (long)(e.KTimeNs - p.StartNs) : null;
+
+    public static string? ProcPname(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.Parent?.Name);
+
+    public static string? ProcPexe(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.Parent?.Exe);
+
+    public static string? ProcPexePath(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.Parent?.ExePath);
+
+    public static string? ProcPcmdline(HarrierEvent e, string? arg) => e.Process?.Parent is { Name.Length: > 0 } p ? p.Cmdline : null;
+
+    public static long? ProcPpidOfParent(HarrierEvent e, string? arg) => e.Process?.Parent?.Ppid;
+
+    /// <summary>N-th ancestor (0 = the process itself). With no index: every ancestor's name (see <see cref="ProcAnameAll"/>).</summary>
+    public static string? ProcAname(HarrierEvent e, string? arg)
+    {
+        int n = Index(arg);
+        if (n == 0)
+        {
+            return ProcName(e, null);
+        }
+
+        return NullIfEmpty(Ancestor(e, n)?.Name);
+    }
+
+    public static IReadOnlyList<string>? ProcAnameAll(HarrierEvent e, string? arg)
+    {
+        var p = e.Process?.Parent;
+        if (p is null)
+        {
+            return null;
+        }
+
+        var l = new List<string>();
+        for (int i = 0; i < 256 && p is not null; i++, p = p.Parent)
+        {
+            l.Add(p.Name);
+        }
+
+        return l;
+    }
+
+    public static long? ProcApid(HarrierEvent e, string? arg)
+    {
+        int n = Index(arg);
+        return n == 0 ? e.Pid : Ancestor(e, n)?.Pid;
+    }
+
+    public static string? ProcAexe(HarrierEvent e, string? arg)
+    {
+        int n = Index(arg);
+        return n == 0 ? ProcExe(e, null) : NullIfEmpty(Ancestor(e, n)?.Exe);
+    }
+
+    public static string? ProcAexePath(HarrierEvent e, string? arg)
+    {
+        int n = Index(arg);
+        return n == 0 ? ProcExePath(e, null) : NullIfEmpty(Ancestor(e, n)?.ExePath);
+    }
+
+    public static string? ProcAcmdline(HarrierEvent e, string? arg)
+    {
+        int n = Index(arg);
+        return n == 0 ? ProcCmdline(e, null) : Ancestor(e, n) is { Name.Length: > 0 } p ? p.Cmdline : null;
+    }
+
+    private static int Index(string? arg) => arg is not null && int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0;
+
+    private static ProcessInfo? Ancestor(HarrierEvent e, int n) => e.Process?.Ancestor(n);
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    // ---- user.* / group.*
+    public static long? UserUid(HarrierEvent e, string? arg) => e.Uid;
+
+    public static string? UserName(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.UserName) ?? (e.Uid == 0 ? "root" : null);
+
+    public static long? UserLoginUid(HarrierEvent e, string? arg) => e.LoginUid == uint.MaxValue ? -1 : e.LoginUid;
+
+    public static string? UserLoginName(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.LoginUserName);
+
+    public static long? GroupGid(HarrierEvent e, string? arg) => e.Gid;
+
+    public static string? GroupName(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.GroupName) ?? (e.Gid == 0 ? "root" : null);
+
+    // ---- container.*
+    public static string? ContainerId(HarrierEvent e, string? arg) => e.Process?.ContainerId ?? "host";
+
+    public static string? ContainerType(HarrierEvent e, string? arg)
+        => e.Process is { ContainerRuntime.Length: > 0 } p ? p.ContainerRuntime : "host";
+
+    /// <summary>Container properties Harrier does not know (name, image, privileged...): always missing.</summary>
+    public static string? ContainerUnknownString(HarrierEvent e, string? arg) => null;
+
+    public static bool? ContainerUnknownBool(HarrierEvent e, string? arg) => null;
+
+    public static long? ContainerUnknownNumber(HarrierEvent e, string? arg) => null;
+
+    // ---- fd.*
+    public static long? FdNum(HarrierEvent e, string? arg) => e switch
+    {
+        FileEvent f => f.Fd,
+        NetworkEvent n => e.Type is EventType.Accept or EventType.Accept4 or EventType.Socket ? e.Res : n.Fd,
+        PrivilegeEvent p when e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3 => e.Res >= 0 ? e.Res : p.Target2,
+        _ => null,
+    };
+
+    public static string? FdName(HarrierEvent e, string? arg)
+    {
+        switch (e)
+        {
+            case FileEvent f:
+                return f.Path ?? f.RawPath;
+            case NetworkEvent n:
+                if (n.Local.Family == AddressFamily.Unix || n.Remote.Family == AddressFamily.Unix)
+                {
+                    return n.Remote.UnixPath ?? n.Local.UnixPath ?? string.Empty;
+                }
+
+                var (c, s) = ClientServer(n);
+                if (!c.IsSet && !s.IsSet)
+                {
+                    return null;
+                }
+
+                return $"{c}->{s}";
+            case PrivilegeEvent p when e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3:
+                return p.FdName;
+            default:
+                return null;
+        }
+    }
+
+    public static string? FdNameRaw(HarrierEvent e, string? arg) => e is FileEvent f ? f.RawPath ?? f.Path : FdName(e, arg);
+
+    public static string? FdDirectory(HarrierEvent e, string? arg)
+    {
+        if (e is not FileEvent { Path: { } path })
+        {
+            return null;
+        }
+
+        int i = path.LastIndexOf('/');
+        return i < 0 ? null : i == 0 ? "/" : path[..i];
+    }
+
+    public static string? FdFilename(HarrierEvent e, string? arg)
+    {
+        if (e is not FileEvent { Path: { } path })
+        {
+            return null;
+        }
+
+        int i = path.LastIndexOf('/');
+        return i < 0 ? path : path[(i + 1)..];
+    }
+
+    public static string? FdTypeChar(HarrierEvent e, string? arg) => FdType(e, arg) switch
+    {
+        "file" => "f",
+        "directory" => "d",
+        "ipv4" => "4",
+        "ipv6" => "6",
+        "unix" => "u",
+        "socket" => "s",
+        _ => null,
+    };
+
+    public static string? FdType(HarrierEvent e, string? arg)
+    {
+        switch (e)
+        {
+            case FileEvent:
+                return e.Type is EventType.Mkdir or EventType.Mkdirat or EventType.Rmdir ? "directory" : "file";
+            case NetworkEvent n:
+                var fam = n.Remote.IsSet ? n.Remote.Family : n.Local.IsSet ? n.Local.Family : n.Domain switch
+                {
+                    1 => AddressFamily.Unix,
+                    2 => AddressFamily.InterNetwork,
+                    10 => AddressFamily.InterNetworkV6,
+                    _ => AddressFamily.Unspecified,
+                };
+                return fam switch
+                {
+                    AddressFamily.InterNetwork => "ipv4",
+                    AddressFamily.InterNetworkV6 => "ipv6",
+                    AddressFamily.Unix => "unix",
+                    _ => null,
+                };
+            case PrivilegeEvent p when e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3:
+                return p.FdIsSocket ? "socket" : p.FdName is { Length: > 0 } n2 && n2.StartsWith('/') ? "file" : null;
+            default:
+                return null;
+        }
+    }
+
+    public static string? FdSockFamily(HarrierEvent e, string? arg) => FdType(e, arg) switch
+    {
+        "ipv4" or "ipv6" => "ip",
+        "unix" => "unix",
+        _ => null,
+    };
+
+    public static string? FdL4Proto(HarrierEvent e, string? arg)
+    {
+        if (e is not NetworkEvent n || FdSockFamily(e, null) != "ip")
+        {
+            return null;
+        }
+
+        return (n.SockType & 0xf, n.Protocol) switch
+        {
+            (_, 6) or (1, 0) => "tcp",
+            (_, 17) or (2, 0) => "udp",
+            (_, 1) or (_, 58) => "icmp",
+            (3, _) => "raw",
+            _ => null,
+        };
+    }
+
+    public static bool? FdConnected(HarrierEvent e, string? arg)
+        => e is NetworkEvent ? e.Type is EventType.Connect or EventType.Accept or EventType.Accept4 ? e.Res >= 0 || e.Res == -115 : null : null;
+
+    /// <summary>accept: the peer is the client; every other call: this side is the client.</summary>
+    private static (SockAddress Client, SockAddress Server) ClientServer(NetworkEvent n)
+        => n.Type is EventType.Accept or EventType.Accept4 or EventType.Listen or EventType.Bind ? (n.Remote, n.Local) : (n.Local, n.Remote);
+
+    public static IpValue? FdCip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(ClientServer(n).Client) : null;
+
+    public static IpValue? FdSip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(ClientServer(n).Server) : null;
+
+    public static IpValue? FdLip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(n.Local) : null;
+
+    public static IpValue? FdRip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(n.Remote) : null;
+
+    public static long? FdCport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(ClientServer(n).Client) is not null ? ClientServer(n).Client.Port : null;
+
+    public static long? FdSport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(ClientServer(n).Server) is not null ? ClientServer(n).Server.Port : null;
+
+    public static long? FdLport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(n.Local) is not null ? n.Local.Port : null;
+
+    public static long? FdRport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(n.Remote) is not null ? n.Remote.Port : null;
+
+    // ---- decisions (Harrier's own fields)
+    public static string? DecisionHook(HarrierEvent e, string? arg) => e is DecisionEvent d ? d.Hook : null;
+
+    public static string? DecisionAction(HarrierEvent e, string? arg) => e is DecisionEvent d ? d.Action : null;
+
+    public static string? DecisionPolicy(HarrierEvent e, string? arg) => e is DecisionEvent d ? d.Policy : null;
+
+    public static string? DecisionSubject(HarrierEvent e, string? arg) => e is DecisionEvent d ? d.Subject : null;
+
+    // ---- privilege events (Harrier's own fields)
+    public static bool? EvtFdIsSocket(HarrierEvent e, string? arg) => e is PrivilegeEvent p ? p.FdIsSocket : null;
+}

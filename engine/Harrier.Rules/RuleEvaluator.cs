@@ -1,0 +1,109 @@
+using Harrier.Events;
+using Harrier.Rules.Compiling;
+using NRules;
+
+namespace Harrier.Rules;
+
+/// <summary>
+/// Runs batches of events through the NRules session: events of types no rule wants are dropped first (a bitmap
+/// lookup), the rest are inserted with one <c>InsertAll</c>, rules fire, and the facts are retracted. Matches are
+/// appended in event-time order (ties: rule order); with <see cref="RuleMatchingMode.First"/> only the first rule per
+/// event is reported. One per worker thread: not thread-safe.
+/// </summary>
+public sealed class RuleEvaluator
+{
+    private readonly CompiledRuleSet _set;
+    private readonly ISession _session;
+    private readonly MatchCollector _collector = new();
+    private readonly List<object> _facts = new(1024);
+
+    internal RuleEvaluator(CompiledRuleSet set, ISession session)
+    {
+        _set = set;
+        _session = session;
+        _session.ActionInterceptor = _collector;
+    }
+
+    /// <summary>Events seen, and events handed to NRules after the event-type pre-filter.</summary>
+    public long EventsSeen { get; private set; }
+
+    public long EventsEvaluated { get; private set; }
+
+    /// <summary>Evaluates <paramref name="batch"/> (distinct instances) and appends matches to <paramref name="matches"/>.</summary>
+    public void Evaluate(ReadOnlySpan<HarrierEvent> batch, List<RuleMatch> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        EventsSeen += batch.Length;
+        _facts.Clear();
+        foreach (var e in batch)
+        {
+            if (e is not null && _set.IsInteresting(e.Type))
+            {
+                _facts.Add(e);
+            }
+        }
+
+        if (_facts.Count == 0)
+        {
+            return;
+        }
+
+        EventsEvaluated += _facts.Count;
+        _collector.Hits.Clear();
+        try
+        {
+            _session.InsertAll(_facts);
+        }
+        catch (ArgumentException)
+        {
+            // The same instance twice in one batch: insert each once.
+            _session.TryRetractAll(_facts);
+            var distinct = _facts.Distinct(ReferenceEqualityComparer.Instance).ToList();
+            _facts.Clear();
+            _facts.AddRange(distinct!);
+            _session.InsertAll(_facts);
+        }
+
+        try
+        {
+            _session.Fire();
+        }
+        finally
+        {
+            _session.RetractAll(_facts);
+        }
+
+        if (_collector.Hits.Count == 0)
+        {
+            return;
+        }
+
+        var hits = _collector.Hits;
+        hits.Sort(static (a, b) =>
+        {
+            int c = a.Event.TimestampNs.CompareTo(b.Event.TimestampNs);
+            if (c == 0) c = a.Event.EventId.CompareTo(b.Event.EventId);
+            if (c == 0) c = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(a.Event).CompareTo(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(b.Event));
+            return c != 0 ? c : a.Rule.CompareTo(b.Rule);
+        });
+
+        HarrierEvent? last = null;
+        foreach (var (ruleIndex, e) in hits)
+        {
+            if (_set.RuleMatching == RuleMatchingMode.First && ReferenceEquals(last, e))
+            {
+                continue;
+            }
+
+            last = e;
+            matches.Add(BuildMatch(_set.Rules[ruleIndex], e));
+        }
+    }
+
+    internal static RuleMatch BuildMatch(CompiledRule rule, HarrierEvent e)
+    {
+        var fields = new List<KeyValuePair<string, object?>>();
+        var output = rule.Format.Render(e, fields);
+        return new RuleMatch { Rule = rule, Event = e.CloneEvent(), Output = output, OutputFields = fields };
+    }
+}

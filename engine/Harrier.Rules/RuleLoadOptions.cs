@@ -1,0 +1,16 @@
+namespace Harrier.Rules;
+
+/// <summary>Options of one load. Immutable.</summary>
+public sealed record RuleLoadOptions
+{
+    public RuleMatchingMode RuleMatching { get; init; } = RuleMatchingMode.All;
+
+    /// <summary>Only rules at least this severe are compiled (Falco's <c>priority</c> setting).</summary>
+    public Events.Priority MinimumPriority { get; init; } = Events.Priority.Debug;
+
+    /// <summary>Warn about macros and lists no rule uses (as Falco does).</summary>
+    public bool WarnUnused { get; init; } = true;
+
+    /// <summary>Build the NRules session factory (tools like <c>rules validate</c> may skip it).</summary>
+    public bool BuildEngine { get; init; } = true;
+}

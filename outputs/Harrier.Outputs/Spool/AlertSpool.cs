@@ -1,0 +1,746 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using Harrier.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Harrier.Outputs.Spool;
+
+/// <summary>
+/// A bounded, append-only, crash-safe queue of alerts on disk: segment files <c>{firstSeq:D20}.seg</c> of records
+/// <c>[magic u32][len u32][seq u64][crc32c u32][payload]</c> and a <c>committed</c> file holding the first sequence
+/// number not yet acknowledged by the sink.
+/// <para>Guarantee: once <see cref="TryAppend"/> returns true the record is in the kernel (write(2) done), so it survives
+/// the process being killed (SIGKILL); it survives power loss per <see cref="FsyncPolicy"/>. After a restart, delivery
+/// resumes at the last persisted commit point: records acknowledged after that point are sent again (at-least-once; the
+/// alert's uuid is the de-duplication key). A torn tail (crash mid-write) is truncated on open; corrupt records are
+/// skipped and counted in <see cref="Corrupt"/>.</para>
+/// <para>Thread-safety: any number of appending threads; one reader (<see cref="ReadBatch"/>/<see cref="Commit"/>).</para>
+/// </summary>
+internal sealed partial class AlertSpool : IDisposable
+{
+    private const uint Magic = 0x31505348; // "HSP1"
+    private const int HeaderBytes = 20;
+    private const string CommitFile = "committed";
+    private const int MaxRecordBytes = 16 << 20;
+
+    private readonly Lock _lock = new();
+    private readonly string _dir;
+    private readonly SpoolOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<Segment> _segments = new();
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly byte[] _header = new byte[HeaderBytes];
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_encode;
+
+    private FileStream? _writer;
+    private long _nextSeq;
+    private long _committed;
+    private long _bytes;
+    private long _readSeq;
+    private long _readSegFirst;
+    private long _readOffset;
+    private SafeFileHandle? _readHandle;
+    private long _readHandleSeg = -1;
+    private long _lastSync;
+    private bool _unsynced;
+    private long _lastCommitWrite;
+    private long _committedOnDisk;
+    private byte[] _readBuffer = new byte[64 << 10];
+    private bool _disposed;
+
+    private AlertSpool(string dir, SpoolOptions options, TimeProvider time, ILogger logger)
+    {
+        _dir = dir;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Alerts refused because the spool was full under <see cref="OverflowPolicy.DropNewest"/> (or larger than the bound).</summary>
+    public long DroppedNewest { get; private set; }
+
+    /// <summary>Undelivered alerts lost when the oldest segment was deleted under <see cref="OverflowPolicy.DropOldest"/>.</summary>
+    public long DroppedOldest { get; private set; }
+
+    /// <summary>Records found corrupt (bad magic, length or CRC) and skipped, plus torn tails truncated at open.</summary>
+    public long Corrupt { get; private set; }
+
+    /// <summary>Appends that failed with an I/O error (disk full...): the alert was not spooled.</summary>
+    public long WriteErrors { get; private set; }
+
+    /// <summary>Bytes of all segment files.</summary>
+    public long Bytes
+    {
+        get { lock (_lock) { return _bytes; } }
+    }
+
+    /// <summary>Alerts spooled and not yet committed (acknowledged by the sink).</summary>
+    public long Pending
+    {
+        get { lock (_lock) { return _nextSeq - _committed; } }
+    }
+
+    /// <summary>Alerts spooled and not yet handed to the reader.</summary>
+    public long Unread
+    {
+        get { lock (_lock) { return _nextSeq - _readSeq; } }
+    }
+
+    public long MaxBytes => _options.MaxBytes;
+
+    /// <summary>Opens (creating if needed) the spool in <paramref name="directory"/>, recovering what a previous run left.</summary>
+    /// <exception cref="SpoolException">The directory cannot be created, read or written.</exception>
+    public static AlertSpool Open(string directory, SpoolOptions options, TimeProvider time, ILogger logger)
+    {
+        var spool = new AlertSpool(directory, options, time, logger);
+        try
+        {
+            spool.Recover();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            spool.Dispose();
+            throw new SpoolException($"spool directory '{directory}' is not usable: {e.Message}", e);
+        }
+
+        return spool;
+    }
+
+    /// <summary>
+    /// Appends one alert. Returns false (and counts it) when the alert could not be spooled: spool full under
+    /// drop-newest, or an I/O error. Never throws for I/O problems.
+    /// </summary>
+    public bool TryAppend(Alert alert)
+    {
+        ArrayBufferWriter<byte> buf = t_encode ??= new ArrayBufferWriter<byte>(1024);
+        buf.ResetWrittenCount();
+        buf.GetSpan(HeaderBytes);
+        buf.Advance(HeaderBytes);
+        AlertCodec.Encode(alert, buf);
+        int total = buf.WrittenCount;
+        if (total - HeaderBytes > MaxRecordBytes)
+        {
+            lock (_lock)
+            {
+                DroppedNewest++;
+            }
+
+            return false;
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!MakeRoom(total))
+            {
+                DroppedNewest++;
+                return false;
+            }
+
+            Segment seg = _segments[^1];
+            if (seg.Length > 0 && seg.Length + total > _options.SegmentBytes)
+            {
+                try
+                {
+                    Roll();
+                }
+                catch (IOException e)
+                {
+                    WriteErrors++;
+                    LogWriteFailed(_logger, _dir, e.Message);
+                    return false;
+                }
+
+                seg = _segments[^1];
+            }
+
+            Span<byte> rec = MemoryMarshalSpan(buf, total);
+            long seq = _nextSeq;
+            BinaryPrimitives.WriteUInt32LittleEndian(rec, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(rec[4..], total - HeaderBytes);
+            BinaryPrimitives.WriteInt64LittleEndian(rec[8..], seq);
+            uint crc = Crc32C.Append(Crc32C.Append(0, rec.Slice(8, 8)), rec[HeaderBytes..]);
+            BinaryPrimitives.WriteUInt32LittleEndian(rec[16..], crc);
+            try
+            {
+                _writer!.Write(rec);
+            }
+            catch (IOException e)
+            {
+                WriteErrors++;
+                LogWriteFailed(_logger, _dir, e.Message);
+                try
+                {
+                    _writer!.SetLength(seg.Length);
+                    _writer.Position = seg.Length;
+                }
+                catch (IOException)
+                {
+                    // The segment may now end in a torn record; the reader skips it and counts it.
+                }
+
+                return false;
+            }
+
+            seg.Length += total;
+            _bytes += total;
+            _nextSeq = seq + 1;
+            _unsynced = true;
+            SyncIfDueLocked(_options.Fsync == FsyncPolicy.Always);
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Waits until something was appended since the last wait, or the timeout passes.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+
+    /// <summary>fsyncs the write segment if the interval policy says it is due. Called periodically by the sink worker.</summary>
+    public void SyncIfDue()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                SyncIfDueLocked(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="maxRecords"/> records after the read cursor into <paramref name="into"/>, in sequence order.
+    /// Returns the number read. Single reader only.
+    /// </summary>
+    public int ReadBatch(List<SpoolRecord> into, int maxRecords, int maxBytes = 32 << 20)
+    {
+        var raw = new List<(long Seq, int Offset, int Length)>(Math.Min(maxRecords, 4096));
+        byte[] data;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            int used = 0;
+            while (raw.Count < maxRecords && used < maxBytes)
+            {
+                int idx = SegmentIndex(_readSegFirst);
+                if (idx < 0)
+                {
+                    // The segment was dropped (overflow): continue at the oldest remaining one.
+                    _readSegFirst = _segments[0].FirstSeq;
+                    _readOffset = 0;
+                    continue;
+                }
+
+                Segment seg = _segments[idx];
+                if (_readOffset + HeaderBytes > seg.Length)
+                {
+                    if (idx == _segments.Count - 1)
+                    {
+                        break;
+                    }
+
+                    _readSegFirst = _segments[idx + 1].FirstSeq;
+                    _readOffset = 0;
+                    continue;
+                }
+
+                SafeFileHandle handle = ReadHandle(seg);
+                RandomAccess.Read(handle, _header, _readOffset);
+                uint magic = BinaryPrimitives.ReadUInt32LittleEndian(_header);
+                int len = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
+                long seq = BinaryPrimitives.ReadInt64LittleEndian(_header.AsSpan(8));
+                uint crc = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(16));
+                if (magic != Magic || len < 0 || len > MaxRecordBytes || _readOffset + HeaderBytes + len > seg.Length)
+                {
+                    SkipCorruptRest(idx, seg);
+                    continue;
+                }
+
+                if (_readBuffer.Length < used + len)
+                {
+                    Array.Resize(ref _readBuffer, Math.Max(_readBuffer.Length * 2, used + len));
+                }
+
+                Span<byte> payload = _readBuffer.AsSpan(used, len);
+                RandomAccess.Read(handle, payload, _readOffset + HeaderBytes);
+                if (Crc32C.Append(Crc32C.Append(0, _header.AsSpan(8, 8)), payload) != crc)
+                {
+                    SkipCorruptRest(idx, seg);
+                    continue;
+                }
+
+                _readOffset += HeaderBytes + len;
+                if (seq < _readSeq)
+                {
+                    continue;
+                }
+
+                raw.Add((seq, used, len));
+                used += len;
+                _readSeq = seq + 1;
+            }
+
+            data = _readBuffer;
+        }
+
+        // Decode outside the lock so appenders are not held up; only the single reader touches _readBuffer.
+        foreach ((long seq, int off, int len) in raw)
+        {
+            try
+            {
+                into.Add(new SpoolRecord(seq, AlertCodec.Decode(data.AsSpan(off, len))));
+            }
+            catch (FormatException e)
+            {
+                lock (_lock)
+                {
+                    Corrupt++;
+                }
+
+                LogCorrupt(_logger, _dir, seq, e.Message);
+            }
+        }
+
+        return raw.Count;
+    }
+
+    /// <summary>
+    /// Records that every alert with a sequence number below <paramref name="upToExclusive"/> was delivered (or given up on
+    /// and counted). Fully delivered segments are deleted; the commit point is persisted at most every 100 ms (and on dispose).
+    /// </summary>
+    public void Commit(long upToExclusive)
+    {
+        lock (_lock)
+        {
+            if (_disposed || upToExclusive <= _committed)
+            {
+                return;
+            }
+
+            _committed = Math.Min(upToExclusive, _nextSeq);
+            bool deleted = false;
+            while (_segments.Count > 1 && _segments[1].FirstSeq <= _committed)
+            {
+                DeleteSegment(0);
+                deleted = true;
+            }
+
+            long now = _time.GetTimestamp();
+            if (deleted || _time.GetElapsedTime(_lastCommitWrite, _time.GetTimestamp()) >= TimeSpan.FromMilliseconds(100))
+            {
+                WriteCommitted();
+                _lastCommitWrite = now;
+            }
+        }
+    }
+
+    /// <summary>Moves the read cursor back to the commit point so everything not yet committed is read again.</summary>
+    public void Rewind()
+    {
+        lock (_lock)
+        {
+            _readSeq = _committed;
+            _readSegFirst = SegmentFor(_committed).FirstSeq;
+            _readOffset = 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                if (_writer is not null)
+                {
+                    if (_options.Fsync != FsyncPolicy.Never)
+                    {
+                        _writer.Flush(flushToDisk: true);
+                    }
+
+                    _writer.Dispose();
+                }
+
+                if (_segments.Count > 0)
+                {
+                    WriteCommitted();
+                }
+            }
+            catch (IOException e)
+            {
+                LogWriteFailed(_logger, _dir, e.Message);
+            }
+
+            _readHandle?.Dispose();
+        }
+    }
+
+    private static Span<byte> MemoryMarshalSpan(ArrayBufferWriter<byte> buf, int total)
+        => System.Runtime.InteropServices.MemoryMarshal.AsMemory(buf.WrittenMemory).Span[..total];
+
+    private void Recover()
+    {
+        Directory.CreateDirectory(_dir);
+        var firsts = new List<long>();
+        foreach (string path in Directory.EnumerateFiles(_dir, "*.seg"))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            if (name.Length == 20 && long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out long first))
+            {
+                firsts.Add(first);
+            }
+        }
+
+        firsts.Sort();
+        long committed = ReadCommitted();
+        foreach (long first in firsts)
+        {
+            string path = SegmentPath(first);
+            _segments.Add(new Segment(first, path, new FileInfo(path).Length));
+        }
+
+        if (_segments.Count == 0)
+        {
+            long start = Math.Max(committed, 0);
+            _segments.Add(new Segment(start, SegmentPath(start), 0));
+            File.WriteAllBytes(SegmentPath(start), []);
+            _nextSeq = start;
+        }
+        else
+        {
+            _nextSeq = RecoverTail(_segments[^1]);
+        }
+
+        _committed = Math.Clamp(committed, _segments[0].FirstSeq, _nextSeq);
+        while (_segments.Count > 1 && _segments[1].FirstSeq <= _committed)
+        {
+            DeleteSegment(0);
+        }
+
+        foreach (Segment s in _segments)
+        {
+            _bytes += s.Length;
+        }
+
+        _writer = new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        _readSeq = _committed;
+        _readSegFirst = SegmentFor(_committed).FirstSeq;
+        _readOffset = 0;
+        _lastSync = _time.GetTimestamp();
+        _committedOnDisk = committed;
+        WriteCommitted();
+        if (_nextSeq > _committed)
+        {
+            LogRecovered(_logger, _dir, _nextSeq - _committed, _committed);
+            _signal.Release();
+        }
+
+        // Prove the directory is writable now rather than at the first alert.
+        string probe = Path.Combine(_dir, ".probe");
+        File.WriteAllBytes(probe, [1]);
+        File.Delete(probe);
+    }
+
+    /// <summary>Validates the last segment record by record, truncating a torn or corrupt tail. Returns the next sequence number.</summary>
+    private long RecoverTail(Segment seg)
+    {
+        long next = seg.FirstSeq;
+        long offset = 0;
+        using (SafeFileHandle h = File.OpenHandle(seg.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            byte[] payload = new byte[4096];
+            while (offset + HeaderBytes <= seg.Length)
+            {
+                RandomAccess.Read(h, _header, offset);
+                uint magic = BinaryPrimitives.ReadUInt32LittleEndian(_header);
+                int len = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
+                long seq = BinaryPrimitives.ReadInt64LittleEndian(_header.AsSpan(8));
+                uint crc = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(16));
+                if (magic != Magic || len < 0 || len > MaxRecordBytes || offset + HeaderBytes + len > seg.Length || seq < next)
+                {
+                    break;
+                }
+
+                if (payload.Length < len)
+                {
+                    payload = new byte[len];
+                }
+
+                RandomAccess.Read(h, payload.AsSpan(0, len), offset + HeaderBytes);
+                if (Crc32C.Append(Crc32C.Append(0, _header.AsSpan(8, 8)), payload.AsSpan(0, len)) != crc)
+                {
+                    break;
+                }
+
+                offset += HeaderBytes + len;
+                next = seq + 1;
+            }
+        }
+
+        if (offset < seg.Length)
+        {
+            Corrupt++;
+            LogTornTail(_logger, seg.Path, seg.Length - offset);
+            using var fs = new FileStream(seg.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            fs.SetLength(offset);
+            seg.Length = offset;
+        }
+
+        return next;
+    }
+
+    private bool MakeRoom(int total)
+    {
+        if (_bytes + total <= _options.MaxBytes)
+        {
+            return true;
+        }
+
+        if (_options.Overflow == OverflowPolicy.DropNewest)
+        {
+            return false;
+        }
+
+        while (_bytes + total > _options.MaxBytes)
+        {
+            if (_segments.Count == 1)
+            {
+                if (_segments[0].Length == 0)
+                {
+                    return false;
+                }
+
+                Roll();
+            }
+
+            Segment oldest = _segments[0];
+            long nextFirst = _segments[1].FirstSeq;
+            long lost = nextFirst - Math.Max(_committed, oldest.FirstSeq);
+            if (lost > 0)
+            {
+                DroppedOldest += lost;
+            }
+
+            _committed = Math.Max(_committed, nextFirst);
+            if (_readSeq < nextFirst)
+            {
+                _readSeq = nextFirst;
+            }
+
+            DeleteSegment(0);
+            WriteCommitted();
+        }
+
+        return true;
+    }
+
+    private void Roll()
+    {
+        if (_options.Fsync != FsyncPolicy.Never)
+        {
+            _writer!.Flush(flushToDisk: true);
+        }
+
+        _writer!.Dispose();
+        var seg = new Segment(_nextSeq, SegmentPath(_nextSeq), 0);
+        _writer = new FileStream(seg.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        _segments.Add(seg);
+        _unsynced = false;
+        _lastSync = _time.GetTimestamp();
+    }
+
+    private void DeleteSegment(int index)
+    {
+        Segment seg = _segments[index];
+        if (_readHandleSeg == seg.FirstSeq)
+        {
+            _readHandle?.Dispose();
+            _readHandle = null;
+            _readHandleSeg = -1;
+        }
+
+        if (_readSegFirst == seg.FirstSeq && index + 1 < _segments.Count)
+        {
+            _readSegFirst = _segments[index + 1].FirstSeq;
+            _readOffset = 0;
+        }
+
+        try
+        {
+            File.Delete(seg.Path);
+        }
+        catch (IOException e)
+        {
+            LogWriteFailed(_logger, seg.Path, e.Message);
+        }
+
+        _bytes -= seg.Length;
+        _segments.RemoveAt(index);
+    }
+
+    private void SkipCorruptRest(int idx, Segment seg)
+    {
+        long nextFirst = idx + 1 < _segments.Count ? _segments[idx + 1].FirstSeq : _nextSeq;
+        long lost = Math.Max(1, nextFirst - _readSeq);
+        Corrupt += lost;
+        LogCorrupt(_logger, seg.Path, _readSeq, $"skipping the rest of the segment ({lost} alerts)");
+        _readOffset = seg.Length;
+        if (idx + 1 < _segments.Count)
+        {
+            _readSeq = Math.Max(_readSeq, nextFirst);
+        }
+    }
+
+    private SafeFileHandle ReadHandle(Segment seg)
+    {
+        if (_readHandleSeg != seg.FirstSeq || _readHandle is null)
+        {
+            _readHandle?.Dispose();
+            _readHandle = File.OpenHandle(seg.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            _readHandleSeg = seg.FirstSeq;
+        }
+
+        return _readHandle;
+    }
+
+    private void SyncIfDueLocked(bool force)
+    {
+        if (!_unsynced || _writer is null || _options.Fsync == FsyncPolicy.Never)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        if (force || _time.GetElapsedTime(_lastSync, now) >= TimeSpan.FromMilliseconds(_options.FsyncIntervalMs))
+        {
+            try
+            {
+                _writer.Flush(flushToDisk: true);
+                _unsynced = false;
+                _lastSync = now;
+            }
+            catch (IOException e)
+            {
+                LogWriteFailed(_logger, _dir, e.Message);
+            }
+        }
+    }
+
+    private int SegmentIndex(long first)
+    {
+        for (int i = 0; i < _segments.Count; i++)
+        {
+            if (_segments[i].FirstSeq == first)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private Segment SegmentFor(long seq)
+    {
+        Segment found = _segments[0];
+        foreach (Segment s in _segments)
+        {
+            if (s.FirstSeq <= seq)
+            {
+                found = s;
+            }
+        }
+
+        return found;
+    }
+
+    private long ReadCommitted()
+    {
+        string path = Path.Combine(_dir, CommitFile);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        byte[] b = File.ReadAllBytes(path);
+        if (b.Length != 12 || Crc32C.Append(0, b.AsSpan(0, 8)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8)))
+        {
+            Corrupt++;
+            LogCorrupt(_logger, path, 0, "commit file unreadable; redelivering from the oldest segment");
+            return 0;
+        }
+
+        return BinaryPrimitives.ReadInt64LittleEndian(b);
+    }
+
+    private void WriteCommitted()
+    {
+        if (_committed == _committedOnDisk && File.Exists(Path.Combine(_dir, CommitFile)))
+        {
+            return;
+        }
+
+        Span<byte> b = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(b, _committed);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[8..], Crc32C.Append(0, b[..8]));
+        string tmp = Path.Combine(_dir, CommitFile + ".tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                fs.Write(b);
+                if (_options.Fsync == FsyncPolicy.Always)
+                {
+                    fs.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(tmp, Path.Combine(_dir, CommitFile), overwrite: true);
+            _committedOnDisk = _committed;
+        }
+        catch (IOException e)
+        {
+            LogWriteFailed(_logger, tmp, e.Message);
+        }
+    }
+
+    private string SegmentPath(long first) => Path.Combine(_dir, first.ToString("D20", CultureInfo.InvariantCulture) + ".seg");
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Spool {Path}: write failed: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Spool {Path}: corrupt record at seq {Seq}: {Reason}")]
+    private static partial void LogCorrupt(ILogger logger, string path, long seq, string reason);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Spool segment {Path}: truncated a torn tail of {Bytes} bytes")]
+    private static partial void LogTornTail(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Spool {Path}: recovered {Count} undelivered alerts from seq {Seq}")]
+    private static partial void LogRecovered(ILogger logger, string path, long count, long seq);
+
+    private sealed class Segment(long firstSeq, string path, long length)
+    {
+        public long FirstSeq { get; } = firstSeq;
+
+        public string Path { get; } = path;
+
+        public long Length { get; set; } = length;
+    }
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Task context: who is calling, and the files behind its fds. CO-RE reads only. */
+#ifndef HARRIER_LIB_TASK_H
+#define HARRIER_LIB_TASK_H
+
+#include "maps.h"
+
+#define S_IFMT_   00170000
+#define S_IFSOCK_ 0140000
+#define AT_FDCWD_ -100
+
+/* Fills the caller's context into t (current task). */
+static __always_inline void task__fill(struct evt_task *t, struct task_struct *task)
+{
+	__u64 ug = bpf_get_current_uid_gid();
+
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->uid = (__u32)ug;
+	t->gid = (__u32)(ug >> 32);
+	if (bpf_core_field_exists(task->loginuid))
+		t->loginuid = BPF_CORE_READ(task, loginuid.val);
+	else
+		t->loginuid = (__u32)-1;
+	t->cgroup_id = bpf_get_current_cgroup_id();
+	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
+}
+
+/* The struct file behind fd in task's table, or NULL. */
+static __always_inline struct file *task__fd_file(struct task_struct *task, long fd)
+{
+	struct files_struct *files;
+	struct fdtable *fdt;
+	struct file **fda;
+	struct file *f = NULL;
+
+	if (fd < 0)
+		return NULL;
+	files = BPF_CORE_READ(task, files);
+	if (!files)
+		return NULL;
+	fdt = BPF_CORE_READ(files, fdt);
+	if (!fdt || (__u64)fd >= (__u64)BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fda = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]) < 0)
+		return NULL;
+	return f;
+}
+
+static __always_inline bool file__is_socket(struct file *f)
+{
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+
+	return (mode & S_IFMT_) == S_IFSOCK_;
+}
+
+#endif /* HARRIER_LIB_TASK_H */

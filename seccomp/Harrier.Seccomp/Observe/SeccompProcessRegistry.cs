@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Harrier.Events;
+using Harrier.Seccomp.Profiles;
+
+namespace Harrier.Seccomp.Observe;
+
+/// <summary>
+/// Turns what the probes observe about processes started by <c>harrier exec</c> into seccomp decisions: the
+/// kernel filter itself emits nothing, but a syscall it failed returns exactly the profile's errno, and a
+/// <c>kill_process</c> ends the process with SIGSYS. Given the probes' syscall-exit event of a registered
+/// process (or of a descendant, which inherits the filter), <see cref="TryExplain"/> builds the
+/// <see cref="DecisionEvent"/> (<see cref="EventType.SeccompDecision"/>, source Seccomp, Hook <c>seccomp</c>).
+/// <para>Limits: a failure with the same errno for another reason (a real EPERM) is indistinguishable and is
+/// attributed to the profile; the syscall behind a SIGSYS kill is unknown (Syscall null); only syscalls the
+/// probes capture can be explained. Thread-safe.</para>
+/// </summary>
+public sealed class SeccompProcessRegistry
+{
+    private const int Sigsys = 31;
+    private const int Enosys = 38;
+    private const int MaxAncestors = 64;
+
+    private readonly ConcurrentDictionary<int, Entry> _byPid = new();
+    private readonly TimeProvider _time;
+
+    /// <param name="time">Clock for the exit grace period.</param>
+    /// <param name="exitGrace">How long an exited process stays known, so its late events (procexit) are still explained.</param>
+    public SeccompProcessRegistry(TimeProvider? time = null, TimeSpan? exitGrace = null)
+    {
+        _time = time ?? TimeProvider.System;
+        ExitGrace = exitGrace ?? TimeSpan.FromSeconds(5);
+    }
+
+    public TimeSpan ExitGrace { get; }
+
+    /// <summary>Number of registered root processes (exited ones included until their grace ends).</summary>
+    public int Count
+    {
+        get
+        {
+            Purge();
+            return _byPid.Count;
+        }
+    }
+
+    /// <summary>Records that <paramref name="pid"/> runs under <paramref name="profile"/> (from its exec on).</summary>
+    public void Register(int pid, SeccompProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        Purge();
+        _byPid[pid] = new Entry(profile);
+    }
+
+    /// <summary>Marks a registered process as exited: it is forgotten after <see cref="ExitGrace"/>.</summary>
+    public void MarkExited(int pid)
+    {
+        if (_byPid.TryGetValue(pid, out var e))
+        {
+            Interlocked.Exchange(ref e.ExitedAtTicks, _time.GetUtcNow().UtcTicks);
+        }
+    }
+
+    /// <summary>Forgets a process now.</summary>
+    public bool Unregister(int pid) => _byPid.TryRemove(pid, out _);
+
+    private void Purge()
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        foreach (var (pid, e) in _byPid)
+        {
+            long at = Interlocked.Read(ref e.ExitedAtTicks);
+            if (at != 0 && now - at >= ExitGrace.Ticks)
+            {
+                _byPid.TryRemove(pid, out _);
+            }
+        }
+    }
+
+    /// <summary>The decision the profile took for this observed event, if the event is one the profile explains.</summary>
+    public bool TryExplain(HarrierEvent ev, [NotNullWhen(true)] out DecisionEvent? decision)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        decision = null;
+        if (_byPid.IsEmpty)
+        {
+            return false;
+        }
+
+        Purge();
+        if (!TryFind(ev, out var entry))
+        {
+            return false;
+        }
+
+        if (ev is ProcessEvent { Type: EventType.ProcExit, ExitSignal: Sigsys })
+        {
+            if (!entry.Kills)
+            {
+                return false;
+            }
+
+            decision = Build(ev, entry, syscall: null, action: "killed");
+            return true;
+        }
+
+        if (ev.Res >= 0)
+        {
+            return false;
+        }
+
+        string name = EventTypes.Name(ev.Type);
+        var (action, errno) = entry.Lookup(name);
+        bool explained = action switch
+        {
+            SeccompAction.Errno => -ev.Res == (errno ?? 1),
+            SeccompAction.Trace => -ev.Res == Enosys, // no tracer attached: the kernel fails the call with ENOSYS
+            _ => false, // notify decisions are reported by the supervisor itself
+        };
+        if (!explained)
+        {
+            return false;
+        }
+
+        decision = Build(ev, entry, name, "denied");
+        return true;
+    }
+
+    private bool TryFind(HarrierEvent ev, [NotNullWhen(true)] out Entry? entry)
+    {
+        if (_byPid.TryGetValue(ev.Pid, out entry))
+        {
+            return true;
+        }
+
+        var p = ev.Process?.Parent;
+        for (int i = 0; p is not null && i < MaxAncestors; i++, p = p.Parent)
+        {
+            if (_byPid.TryGetValue(p.Pid, out entry))
+            {
+                return true;
+            }
+        }
+
+        return ev.Process is null && ev.Ppid != 0 && _byPid.TryGetValue(ev.Ppid, out entry);
+    }
+
+    private static DecisionEvent Build(HarrierEvent ev, Entry entry, string? syscall, string action) => new()
+    {
+        Type = EventType.SeccompDecision,
+        Source = EventSource.Seccomp,
+        EventId = ev.EventId,
+        TimestampNs = ev.TimestampNs,
+        KTimeNs = ev.KTimeNs,
+        Res = ev.Res,
+        Pid = ev.Pid,
+        Tid = ev.Tid,
+        Ppid = ev.Ppid,
+        Uid = ev.Uid,
+        Gid = ev.Gid,
+        LoginUid = ev.LoginUid,
+        Comm = ev.Comm,
+        CgroupId = ev.CgroupId,
+        ProcStartNs = ev.ProcStartNs,
+        Process = ev.Process,
+        Hook = "seccomp",
+        Syscall = syscall,
+        Action = action,
+        Policy = entry.Profile.Source,
+        Subject = ev switch
+        {
+            FileEvent f => f.Path ?? f.RawPath,
+            NetworkEvent n => (n.Type == EventType.Bind ? n.Local : n.Remote).ToString() is { Length: > 0 } s ? s : null,
+            ProcessEvent p => p.Filename,
+            _ => null,
+        },
+    };
+
+    private sealed class Entry
+    {
+        private readonly Dictionary<string, (SeccompAction Action, int? Errno)> _byName = new(StringComparer.Ordinal);
+
+        public Entry(SeccompProfile profile)
+        {
+            Profile = profile;
+            foreach (var rule in profile.Syscalls)
+            {
+                foreach (var n in rule.Names)
+                {
+                    _byName[n] = (rule.Action, rule.Errno);
+                }
+            }
+
+            Kills = IsKill(profile.DefaultAction) || profile.Syscalls.Any(r => IsKill(r.Action));
+        }
+
+        public SeccompProfile Profile { get; }
+
+        public bool Kills { get; }
+
+        /// <summary>UTC ticks of the exit, 0 while running.</summary>
+        public long ExitedAtTicks;
+
+        public (SeccompAction Action, int? Errno) Lookup(string name) =>
+            _byName.TryGetValue(name, out var a) ? a : (Profile.DefaultAction, Profile.DefaultErrno);
+
+        private static bool IsKill(SeccompAction a) => a is SeccompAction.Kill or SeccompAction.KillProcess or SeccompAction.Trap;
+    }
+}

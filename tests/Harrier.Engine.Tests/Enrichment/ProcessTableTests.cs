@@ -1,0 +1,523 @@
+using Harrier.Engine.Enrichment;
+using Harrier.Events;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Harrier.Engine.Tests.Enrichment;
+
+public sealed class ProcessTableTests : IDisposable
+{
+    private const string DockerId = "3f4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f";
+    private readonly FakeProcfs _fs = new();
+
+    public ProcessTableTests()
+    {
+        _fs.Add(1, 0, "systemd", ["/sbin/init", "splash"], "/usr/lib/systemd/systemd", startTicks: 1, cgroup: "/init.scope", tty: 0);
+        _fs.Add(500, 1, "sshd", ["sshd: alice [priv]"], "/usr/sbin/sshd", startTicks: 1000, tty: 0);
+        _fs.Add(600, 500, "bash", ["-bash"], "/usr/bin/bash", startTicks: 2000, cwd: "/home/alice", uid: 1000, gid: 1000, loginUid: 1000);
+    }
+
+    public void Dispose() => _fs.Dispose();
+
+    private ProcessTable NewTable(int max = 1024, FakeTimeProvider? time = null)
+    {
+        var options = new EnrichmentOptions { MaxProcesses = max, ProcRoot = _fs.Proc, EtcRoot = _fs.Etc };
+        return new ProcessTable(options, new UserResolver(_fs.Etc, time ?? new FakeTimeProvider()));
+    }
+
+    private static ProcessEvent Proc(EventType type, int pid, int ppid, string comm, uint uid = 1000, uint gid = 1000) => new()
+    {
+        Type = type,
+        Pid = pid,
+        Tid = pid,
+        Ppid = ppid,
+        Comm = comm,
+        Uid = uid,
+        Gid = gid,
+        LoginUid = 1000,
+    };
+
+    private static FileEvent Open(int pid, int ppid, string comm, ulong startNs = 0) => new()
+    {
+        Type = EventType.Openat,
+        Pid = pid,
+        Tid = pid,
+        Ppid = ppid,
+        Comm = comm,
+        Uid = 1000,
+        Gid = 1000,
+        LoginUid = 1000,
+        ProcStartNs = startNs,
+        Path = "/etc/shadow",
+    };
+
+    private static void ForkExec(ProcessTable table, int parent, int grandparent, string parentComm, int child, string childComm, string exe, params string[] argv)
+    {
+        var fork = Proc(EventType.Clone, parent, grandparent, parentComm);
+        fork.ChildPid = child;
+        fork.Res = child;
+        table.Enrich(fork);
+
+        var exec = Proc(EventType.Execve, child, parent, childComm);
+        exec.Filename = exe;
+        exec.ExePath = exe;
+        exec.Argv = argv;
+        table.Enrich(exec);
+    }
+
+    [Fact]
+    public void Seed_ProcessesStartedBeforeHarrier_AreReadFromProcfs()
+    {
+        var table = NewTable();
+
+        int created = table.Seed();
+
+        Assert.Equal(3, created);
+        Assert.Equal(3, table.Count);
+        var bash = table.Find(600)!;
+        Assert.Equal("bash", bash.Name);
+        Assert.Equal("/usr/bin/bash", bash.ExePath);
+        Assert.Equal("-bash", bash.Exe);
+        Assert.Empty(bash.Args);
+        Assert.Equal("/home/alice", bash.Cwd);
+        Assert.Equal(1000u, bash.Uid); // the effective uid, not the real one
+        Assert.Equal("alice", bash.UserName);
+        Assert.Equal("alice", bash.GroupName);
+        Assert.Equal("alice", bash.LoginUserName);
+        Assert.Equal(34816, bash.Tty);
+        Assert.Equal(600, bash.Sid);
+        Assert.Equal(2000 * ProcessTable.NsPerTick, bash.StartNs);
+        Assert.True(bash.FromProcfs);
+        Assert.Equal("sshd", bash.Parent!.Name);
+        Assert.Equal("systemd", bash.Ancestor(2)!.Name);
+        Assert.Null(bash.Ancestor(3));
+        Assert.Equal("host", bash.ContainerId);
+        Assert.Equal("/sbin/init splash", table.Find(1)!.Exe + " " + string.Join(' ', table.Find(1)!.Args));
+    }
+
+    [Fact]
+    public void Enrich_ThreeLevelChain_GivesParentAndAncestorNames()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        ForkExec(table, 600, 500, "bash", 700, "sudo", "/usr/bin/sudo", "sudo", "-i");
+        ForkExec(table, 700, 600, "sudo", 800, "cat", "/usr/bin/cat", "cat", "/etc/shadow");
+        var e = Open(800, 700, "cat");
+        table.Enrich(e);
+
+        Assert.NotNull(e.Process);
+        Assert.Equal("cat", e.Process!.Name);
+        Assert.Equal("sudo", e.Process.Parent!.Name);          // proc.pname
+        Assert.Equal("bash", e.Process.Ancestor(2)!.Name);     // proc.aname[2]
+        Assert.Equal("sshd", e.Process.Ancestor(3)!.Name);
+        Assert.Equal("cat /etc/shadow", e.Process.Cmdline);
+        Assert.Equal("/home/alice", e.Process.Cwd);             // inherited over fork
+        Assert.Equal(5, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_Exec_ReplacesNameExeAndArgs()
+    {
+        var table = NewTable();
+        table.Seed();
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 601;
+        table.Enrich(fork);
+        var child = table.Find(601)!;
+        Assert.Equal("bash", child.Name); // a fork copies the parent
+        Assert.Same(table.Find(600), child.Parent);
+
+        var exec = Proc(EventType.Execve, 601, 600, "python3");
+        exec.Filename = "python3";
+        exec.ExePath = "/usr/bin/python3.12";
+        exec.Argv = new List<string> { "python3", "-c", "print(1)" };
+        table.Enrich(exec);
+
+        Assert.Same(child, exec.Process);
+        Assert.Equal("python3", child.Name);
+        Assert.Equal("/usr/bin/python3.12", child.ExePath);
+        Assert.Equal("python3", child.Exe);
+        Assert.Equal(new[] { "-c", "print(1)" }, child.Args);
+        Assert.Equal("python3 -c print(1)", child.Cmdline);
+        Assert.False(child.FromProcfs);
+    }
+
+    [Fact]
+    public void Enrich_FailedExec_ChangesNothing()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        var exec = Proc(EventType.Execve, 600, 500, "bash");
+        exec.Res = -2;
+        exec.ExePath = "/nonexistent";
+        exec.Argv = ["/nonexistent"];
+        table.Enrich(exec);
+
+        Assert.Equal("bash", table.Find(600)!.Name);
+        Assert.Equal("/usr/bin/bash", table.Find(600)!.ExePath);
+    }
+
+    [Fact]
+    public void Enrich_CloneThread_CreatesNoProcess()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        var clone = Proc(EventType.Clone, 600, 500, "bash");
+        clone.ChildPid = 602;
+        clone.Flags = 0x0001_0000 | 0x0000_0100; // CLONE_THREAD | CLONE_VM
+        table.Enrich(clone);
+
+        Assert.Null(table.Find(602));
+        Assert.Equal(3, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_Exit_RemovesEntryButLateEventsStillResolve()
+    {
+        var table = NewTable();
+        table.Seed();
+        ForkExec(table, 600, 500, "bash", 700, "sleep", "/usr/bin/sleep", "sleep", "1");
+        Assert.Equal(4, table.Count);
+
+        var exit = Proc(EventType.ProcExit, 700, 600, "sleep");
+        table.Enrich(exit);
+
+        Assert.Equal(3, table.Count);
+        Assert.Equal(1, table.ExitedCount);
+        Assert.True(exit.Process!.Exited);
+        Assert.Equal("sleep", exit.Process.Name);
+
+        var late = Open(700, 600, "sleep");
+        table.Enrich(late);
+        Assert.Same(exit.Process, late.Process);
+        Assert.Equal(3, table.Count); // a late event does not resurrect the process
+    }
+
+    [Fact]
+    public void Enrich_NonLeaderThreadExit_KeepsProcess()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        var exit = Proc(EventType.ProcExit, 600, 500, "bash");
+        exit.Tid = 612;
+        table.Enrich(exit);
+
+        Assert.False(table.Find(600)!.Exited);
+        Assert.Equal(3, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_ParentExits_ChildIsReparentedToTheRealParent()
+    {
+        var table = NewTable();
+        table.Seed();
+        ForkExec(table, 600, 500, "bash", 700, "nohup", "/usr/bin/nohup", "nohup", "sleep");
+        table.Enrich(Proc(EventType.ProcExit, 600, 500, "bash"));
+
+        // While the kernel still reports the old parent, the exited entry keeps proc.pname right.
+        var before = Open(700, 600, "nohup");
+        table.Enrich(before);
+        Assert.Equal("bash", before.Process!.Parent!.Name);
+        Assert.True(before.Process.Parent.Exited);
+
+        // Then the kernel reparents to init.
+        var after = Open(700, 1, "nohup");
+        table.Enrich(after);
+        Assert.Equal(1, after.Process!.Ppid);
+        Assert.Equal("systemd", after.Process.Parent!.Name);
+    }
+
+    [Fact]
+    public void Enrich_ParentExitsAndEventHasNoPpid_ReparentsFromProcfs()
+    {
+        var table = NewTable();
+        table.Seed();
+        _fs.Add(650, 600, "make", ["make"], "/usr/bin/make", startTicks: 3000);
+        table.Enrich(Open(650, 0, "make"));
+        table.Enrich(Proc(EventType.ProcExit, 600, 500, "bash"));
+        _fs.Add(650, 1, "make", ["make"], "/usr/bin/make", startTicks: 3000); // the kernel reparented it
+
+        var e = Open(650, 0, "make");
+        table.Enrich(e);
+
+        Assert.Equal("systemd", e.Process!.Parent!.Name);
+    }
+
+    [Fact]
+    public void Enrich_UnknownPid_IsCreatedFromProcfsWithItsAncestors()
+    {
+        var table = NewTable(); // not seeded
+        _fs.Add(900, 600, "vim", ["vim", "/etc/hosts"], "/usr/bin/vim.basic", startTicks: 5000, uid: 1000, gid: 50);
+
+        var e = Open(900, 600, "vim");
+        e.Gid = 50;
+        table.Enrich(e);
+
+        Assert.Equal("vim", e.Process!.Name);
+        Assert.Equal("/usr/bin/vim.basic", e.Process.ExePath);
+        Assert.Equal("staff", e.Process.GroupName);
+        Assert.Equal("bash", e.Process.Parent!.Name);
+        Assert.Equal("systemd", e.Process.Ancestor(3)!.Name);
+        Assert.Equal(4, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_PidGoneFromProcfs_BuildsEntryFromEventAndCountsMiss()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        var e = Open(4242, 600, "ghost");
+        e.Uid = 0;
+        table.Enrich(e);
+
+        Assert.Equal("ghost", e.Process!.Name);
+        Assert.Equal("root", e.Process.UserName);
+        Assert.Equal("bash", e.Process.Parent!.Name);
+        Assert.Equal(1, table.ProcfsMisses);
+    }
+
+    [Fact]
+    public void Enrich_PidReused_ReplacesEntryAndKeepsOldForLateEvents()
+    {
+        var table = NewTable();
+        table.Seed();
+        ulong oldStart = 2000 * ProcessTable.NsPerTick + 3_000_000; // procfs truncates to the tick
+        var first = Open(600, 500, "bash", oldStart);
+        table.Enrich(first);
+        var oldInfo = first.Process!;
+        Assert.Equal("bash", oldInfo.Name);
+
+        // bash died unseen; pid 600 now belongs to another process, started much later.
+        _fs.Add(600, 1, "nginx", ["nginx: worker"], "/usr/sbin/nginx", startTicks: 90000, uid: 33);
+        var second = Open(600, 1, "nginx", 90000 * ProcessTable.NsPerTick + 5);
+        table.Enrich(second);
+
+        Assert.NotSame(oldInfo, second.Process);
+        Assert.Equal("nginx", second.Process!.Name);
+        Assert.Equal("systemd", second.Process.Parent!.Name);
+        Assert.True(oldInfo.Exited);
+        Assert.Equal(1, table.PidReuses);
+
+        var late = Open(600, 500, "bash", oldStart);
+        table.Enrich(late);
+        Assert.Same(oldInfo, late.Process);
+        Assert.Same(second.Process, table.Find(600));
+    }
+
+    [Fact]
+    public void Enrich_ForkChildStartLearntFromFirstEvent()
+    {
+        var table = NewTable();
+        table.Seed();
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 610;
+        table.Enrich(fork);
+
+        var first = Open(610, 600, "bash", 7_777_000_000);
+        table.Enrich(first);
+
+        Assert.Equal(7_777_000_000ul, first.Process!.StartNs);
+        Assert.Equal(0, table.PidReuses);
+    }
+
+    [Fact]
+    public void Enrich_TableFull_EvictsExitedThenLeastRecentAndCounts()
+    {
+        var table = NewTable(max: 4);
+        table.Seed(); // 1, 500, 600
+        table.Enrich(Open(1, 0, "systemd"));
+        table.Enrich(Open(600, 500, "bash")); // 500 is now the least recently used
+
+        ForkExec(table, 600, 500, "bash", 700, "a", "/bin/a", "a");   // 4 live entries
+        Assert.Equal(0, table.Evictions);
+        table.Enrich(Proc(EventType.ProcExit, 700, 600, "a"));        // 3 live + 1 exited
+
+        ForkExec(table, 600, 500, "bash", 701, "b", "/bin/b", "b");   // evicts the exited 700
+        Assert.Equal(1, table.Evictions);
+        Assert.Null(table.Find(700));
+
+        ForkExec(table, 600, 500, "bash", 702, "c", "/bin/c", "c");   // evicts live 500 (least recent)
+        Assert.Equal(2, table.Evictions);
+        Assert.Equal(4, table.Count);
+        Assert.Null(table.Find(500));
+        Assert.NotNull(table.Find(600));
+        Assert.NotNull(table.Find(702));
+        Assert.Equal("sshd", table.Find(600)!.Parent!.Name); // children keep their parent's data
+    }
+
+    [Fact]
+    public void Enrich_CloneParentFlag_MakesChildASiblingOfTheCaller()
+    {
+        var table = NewTable();
+        table.Seed();
+        var clone = Proc(EventType.Clone, 600, 500, "bash");
+        clone.ChildPid = 620;
+        clone.Flags = 0x0000_8000; // CLONE_PARENT
+        table.Enrich(clone);
+
+        Assert.Equal(500, table.Find(620)!.Ppid);
+        Assert.Equal("sshd", table.Find(620)!.Parent!.Name);
+    }
+
+    [Fact]
+    public void Enrich_ChildSeenBeforeForkEvent_KeepsProcfsEntry()
+    {
+        var table = NewTable();
+        table.Seed();
+        _fs.Add(630, 600, "ls", ["ls", "-l"], "/usr/bin/ls", startTicks: 4000);
+        table.Enrich(Open(630, 600, "ls"));
+
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 630;
+        table.Enrich(fork);
+
+        Assert.Equal("ls", table.Find(630)!.Name);
+        Assert.Equal(0, table.PidReuses);
+    }
+
+    [Fact]
+    public void Enrich_CredentialChange_UpdatesUserNames()
+    {
+        var table = NewTable();
+        table.Seed();
+
+        var e = Open(600, 500, "bash");
+        e.Uid = 0;
+        e.Gid = 50;
+        table.Enrich(e);
+
+        Assert.Equal("root", e.Process!.UserName);
+        Assert.Equal("staff", e.Process.GroupName);
+        Assert.Equal("alice", e.Process.LoginUserName);
+    }
+
+    [Fact]
+    public void Enrich_PasswdChanges_NamesRefreshAfterInterval()
+    {
+        var time = new FakeTimeProvider();
+        var table = NewTable(time: time);
+        table.Seed();
+        File.WriteAllText(Path.Combine(_fs.Etc, "passwd"), "root:x:0:0:root:/root:/bin/bash\nalice2:x:1000:1000:Alice:/home/alice:/bin/zsh\n");
+
+        var e = Open(600, 500, "bash");
+        table.Enrich(e);
+        Assert.Equal("alice", e.Process!.UserName); // not re-checked yet
+
+        time.Advance(UserResolver.DefaultRefreshInterval + TimeSpan.FromSeconds(1));
+        table.Enrich(e);
+        Assert.Equal("alice2", e.Process.UserName);
+        Assert.Equal("alice2", e.Process.LoginUserName);
+    }
+
+    [Fact]
+    public void Enrich_CgroupIdChanges_ContainerIsReread()
+    {
+        var table = NewTable();
+        table.Seed();
+        var e = Open(600, 500, "bash");
+        e.CgroupId = 11;
+        table.Enrich(e);
+        Assert.Equal("host", e.Process!.ContainerId);
+
+        _fs.Add(600, 500, "bash", ["-bash"], "/usr/bin/bash", startTicks: 2000, uid: 1000, gid: 1000,
+            cgroup: $"/system.slice/docker-{DockerId}.scope");
+        e.CgroupId = 12;
+        table.Enrich(e);
+
+        Assert.Equal(DockerId[..12], e.Process.ContainerId);
+        Assert.Equal(DockerId, e.Process.ContainerFullId);
+        Assert.Equal("docker", e.Process.ContainerRuntime);
+    }
+
+    [Fact]
+    public void Enrich_ForkedChild_InheritsContainer()
+    {
+        _fs.Add(3000, 1, "containerd-shim", ["containerd-shim"], "/usr/bin/containerd-shim", startTicks: 100,
+            cgroup: $"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-{DockerId}.scope");
+        var table = NewTable();
+        table.Seed();
+
+        var fork = Proc(EventType.Fork, 3000, 1, "containerd-shim");
+        fork.ChildPid = 3001;
+        table.Enrich(fork);
+
+        Assert.Equal(DockerId[..12], table.Find(3001)!.ContainerId);
+        Assert.Equal("containerd", table.Find(3001)!.ContainerRuntime);
+    }
+
+    [Fact]
+    public void Enrich_PidZero_SetsNoProcess()
+    {
+        var table = NewTable();
+        var e = Open(0, 0, "swapper");
+        e.Process = new ProcessInfo();
+
+        table.Enrich(e);
+
+        Assert.Null(e.Process);
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_KnownProcess_DoesNotAllocate()
+    {
+        var table = NewTable();
+        table.Seed();
+        var a = Open(600, 500, "bash");
+        var b = Open(500, 1, "sshd");
+        b.Uid = 0;
+        b.Gid = 0;
+        b.LoginUid = uint.MaxValue;
+        for (int i = 0; i < 100; i++)
+        {
+            table.Enrich(a); // warm up: first-call JIT and credential updates
+            table.Enrich(b);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            table.Enrich(a);
+            table.Enrich(b);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Seed_HostileProcEntries_AreSkippedNotFatal()
+    {
+        Directory.CreateDirectory(Path.Combine(_fs.Proc, "777"));
+        File.WriteAllText(Path.Combine(_fs.Proc, "777", "stat"), "garbage without parens");
+        Directory.CreateDirectory(Path.Combine(_fs.Proc, "778"));
+        File.WriteAllText(Path.Combine(_fs.Proc, "778", "stat"), "778 (a) b) c) S 778 x");
+        _fs.Add(779, 779, "selfparent", ["x"], "/x"); // a cycle must not recurse forever
+        Directory.CreateDirectory(Path.Combine(_fs.Proc, "self"));
+
+        var table = NewTable();
+        table.Seed();
+
+        Assert.Null(table.Find(777));
+        Assert.Null(table.Find(778));
+        Assert.Null(table.Find(779)!.Parent);
+        Assert.Equal(4, table.Count);
+    }
+
+    [Fact]
+    public void Seed_ParentCycle_Terminates()
+    {
+        _fs.Add(801, 802, "a", ["a"], "/a");
+        _fs.Add(802, 801, "b", ["b"], "/b");
+
+        var table = NewTable();
+        table.Seed();
+
+        Assert.Same(table.Find(802), table.Find(801)!.Parent);
+        Assert.Same(table.Find(801), table.Find(802)!.Parent);
+    }
+}

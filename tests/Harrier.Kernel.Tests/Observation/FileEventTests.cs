@@ -1,0 +1,170 @@
+using Harrier.Events;
+
+namespace Harrier.Kernel.Tests.Observation;
+
+[Collection(ProbeCollection.Name)]
+public sealed class FileEventTests : IDisposable
+{
+    private readonly ProbeFixture _fx;
+    private readonly string _dir;
+
+    public FileEventTests(ProbeFixture fx)
+    {
+        _fx = fx;
+        _dir = Directory.CreateTempSubdirectory("harrier-kt-").FullName;
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [KernelFact]
+    public void Open_AbsolutePath_ResolvedPathFlagsAndFd()
+    {
+        string file = Path.Combine(_dir, "a.txt");
+        File.WriteAllText(file, "x");
+        int pid = _fx.RunTrigger("open", file);
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == file);
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Contains(e.Type, new[] { EventType.Open, EventType.Openat });
+        Assert.Equal(file, e.Path);
+        Assert.True(e.Res >= 3);
+        Assert.Equal((int)e.Res, e.Fd);
+        Assert.Equal(0, e.Flags & 3); // O_RDONLY
+        Assert.Equal(Environment.ProcessId, e.Ppid);
+        Assert.Equal("trigger", e.Comm);
+    }
+
+    [KernelFact]
+    public void Openat_RelativeToCwdThroughDotDot_ResolvedAndRawPaths()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "sub"));
+        string file = Path.Combine(_dir, "b.txt");
+        File.WriteAllText(file, "x");
+        int pid = _fx.RunTrigger("-C", Path.Combine(_dir, "sub"), "open", "../b.txt");
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == "../b.txt");
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(file, e.Path);
+        Assert.True(e.Res >= 0);
+    }
+
+    [KernelFact]
+    public void Openat_MissingRelativeFile_EnoentWithNormalisedPath()
+    {
+        int pid = _fx.RunTrigger("-C", _dir, "open", "./nope/../missing.txt");
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == "./nope/../missing.txt");
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(-2, e.Res); // ENOENT
+        Assert.Equal(Path.Combine(_dir, "missing.txt"), e.Path);
+        Assert.Equal(-1, e.Fd);
+    }
+
+    [KernelFact]
+    public void Openat_DirfdRelative_ResolvedAgainstDirfd()
+    {
+        File.WriteAllText(Path.Combine(_dir, "c.txt"), "x");
+        int pid = _fx.RunTrigger("openat", _dir, "c.txt");
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == "c.txt");
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(EventType.Openat, e.Type);
+        Assert.NotEqual(-100, e.Dirfd);
+        Assert.Equal(Path.Combine(_dir, "c.txt"), e.Path);
+        Assert.NotEqual(0, e.Flags & 0x80000); // O_CLOEXEC
+    }
+
+    [KernelFact]
+    public void Open_ProtectedFileAsNobody_Eacces()
+    {
+        string file = Path.Combine(_dir, "secret");
+        File.WriteAllText(file, "x");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead);
+        File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
+        int pid = _fx.RunTrigger("-u", "65534", "open", file);
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == file);
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(-13, e.Res); // EACCES
+        Assert.Equal(65534u, e.Uid);
+        Assert.Equal(file, e.Path);
+    }
+
+    [KernelFact]
+    public void Creat_NewFile_CreateFlagsAndMode()
+    {
+        string file = Path.Combine(_dir, "new.txt");
+        int pid = _fx.RunTrigger("creat", file);
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == file);
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.NotEqual(0, e.Flags & 0x40); // O_CREAT
+        Assert.Equal(0x1a0u, e.Mode); // 0640
+        Assert.Equal(file, e.Path);
+    }
+
+    [KernelFact]
+    public void UnlinkRenameMkdirRmdir_RelativePaths_Resolved()
+    {
+        File.WriteAllText(Path.Combine(_dir, "old"), "x");
+        int p1 = _fx.RunTrigger("-C", _dir, "rename", "old", "sub2/../new");
+        int p2 = _fx.RunTrigger("-C", _dir, "mkdir", "d1");
+        int p3 = _fx.RunTrigger("-C", _dir, "rmdir", "d1");
+        int p4 = _fx.RunTrigger("-C", _dir, "unlink", "new");
+        var rename = _fx.WaitFor<FileEvent>(p1, e => e.Type is EventType.Rename or EventType.Renameat or EventType.Renameat2);
+        Assert.True(rename is not null, _fx.Describe(p1));
+        Assert.Equal(Path.Combine(_dir, "old"), rename.Path);
+        Assert.Equal("sub2/../new", rename.NewRawPath);
+        Assert.Equal(Path.Combine(_dir, "new"), rename.NewPath);
+        Assert.Equal(-2, rename.Res); // sub2 does not exist: ENOENT
+        var mkdir = _fx.WaitFor<FileEvent>(p2, e => e.Type is EventType.Mkdir or EventType.Mkdirat);
+        Assert.True(mkdir is not null, _fx.Describe(p2));
+        Assert.Equal(Path.Combine(_dir, "d1"), mkdir.Path);
+        Assert.Equal(0x1e8u, mkdir.Mode); // 0750
+        Assert.Equal(0, mkdir.Res);
+        var rmdir = _fx.WaitFor<FileEvent>(p3, e => e.Type is EventType.Rmdir or EventType.Unlinkat);
+        Assert.True(rmdir is not null, _fx.Describe(p3));
+        Assert.Equal(Path.Combine(_dir, "d1"), rmdir.Path);
+        var unlink = _fx.WaitFor<FileEvent>(p4, e => e.Type is EventType.Unlink or EventType.Unlinkat);
+        Assert.True(unlink is not null, _fx.Describe(p4));
+        Assert.Equal(Path.Combine(_dir, "new"), unlink.Path);
+        Assert.Equal(-2, unlink.Res);
+    }
+
+    [KernelFact]
+    public void ChmodChownTruncateFchmod_FieldsCaptured()
+    {
+        string file = Path.Combine(_dir, "m");
+        File.WriteAllText(file, "0123456789");
+        int p1 = _fx.RunTrigger("chmod", file);
+        int p2 = _fx.RunTrigger("chown", file);
+        int p3 = _fx.RunTrigger("truncate", file);
+        int p4 = _fx.RunTrigger("fchmod", file);
+        var chmod = _fx.WaitFor<FileEvent>(p1, e => e.Type is EventType.Chmod or EventType.Fchmodat);
+        Assert.True(chmod is not null, _fx.Describe(p1));
+        Assert.Equal(0x180u, chmod.Mode);
+        Assert.Equal(file, chmod.Path);
+        var chown = _fx.WaitFor<FileEvent>(p2, e => e.Type is EventType.Chown or EventType.Fchownat);
+        Assert.True(chown is not null, _fx.Describe(p2));
+        Assert.Equal(1234, chown.OwnerUid);
+        Assert.Equal(4321, chown.OwnerGid);
+        var trunc = _fx.WaitFor<FileEvent>(p3, e => e.Type == EventType.Truncate);
+        Assert.True(trunc is not null, _fx.Describe(p3));
+        Assert.Equal(7, trunc.Length);
+        var fchmod = _fx.WaitFor<FileEvent>(p4, e => e.Type == EventType.Fchmod);
+        Assert.True(fchmod is not null, _fx.Describe(p4));
+        Assert.Equal(file, fchmod.Path);
+        Assert.Equal(0x184u, fchmod.Mode);
+    }
+
+    [KernelFact]
+    public void LinkSymlink_BothPaths()
+    {
+        string target = Path.Combine(_dir, "t");
+        File.WriteAllText(target, "x");
+        int p1 = _fx.RunTrigger("-C", _dir, "link", "t", "hard");
+        int p2 = _fx.RunTrigger("-C", _dir, "symlink", "/etc/passwd", "soft");
+        var link = _fx.WaitFor<FileEvent>(p1, e => e.Type is EventType.Link or EventType.Linkat);
+        Assert.True(link is not null, _fx.Describe(p1));
+        Assert.Equal(target, link.Path);
+        Assert.Equal(Path.Combine(_dir, "hard"), link.NewPath);
+        var sym = _fx.WaitFor<FileEvent>(p2, e => e.Type is EventType.Symlink or EventType.Symlinkat);
+        Assert.True(sym is not null, _fx.Describe(p2));
+        Assert.Equal("/etc/passwd", sym.RawPath);
+        Assert.Equal(Path.Combine(_dir, "soft"), sym.NewPath);
+    }
+}

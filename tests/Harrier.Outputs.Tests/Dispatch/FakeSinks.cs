@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Harrier.Events;
+
+namespace Harrier.Outputs.Tests.Dispatch;
+
+/// <summary>Records every alert it is given.</summary>
+internal sealed class RecordingSink(string name) : IAlertSink
+{
+    public string Name { get; } = name;
+
+    public ConcurrentQueue<Alert> Received { get; } = new();
+
+    public ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+    {
+        foreach (Alert a in batch)
+        {
+            Received.Enqueue(a);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Never completes a batch until released (or cancelled): a dead or very slow destination.</summary>
+internal sealed class BlockedSink(string name) : IAlertSink
+{
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    public int Calls;
+
+    public void Release() => _release.TrySetResult();
+
+    public async ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+    {
+        Interlocked.Increment(ref Calls);
+        await _release.Task.WaitAsync(ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Fails the first <c>failures</c> batches, then delivers.</summary>
+internal sealed class FlakySink(string name, int failures) : IAlertSink
+{
+    private int _left = failures;
+
+    public string Name { get; } = name;
+
+    public ConcurrentQueue<Alert> Received { get; } = new();
+
+    public ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+    {
+        if (Interlocked.Decrement(ref _left) >= 0)
+        {
+            throw new IOException("destination unreachable");
+        }
+
+        foreach (Alert a in batch)
+        {
+            Received.Enqueue(a);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,247 @@
+using Harrier.Events;
+
+namespace Harrier.Rules.Tests;
+
+/// <summary>Operators, transformers, field arguments and Falco's missing-field semantics, through EventFilter.</summary>
+public class FilterSemanticsTests
+{
+    private static readonly ProcessInfo Init = Ev.Proc("systemd", "/usr/lib/systemd/systemd", pid: 1, uid: 0);
+    private static readonly ProcessInfo Nginx = Ev.Proc("nginx", "/usr/sbin/nginx", new[] { "-g", "daemon off;" }, Init, pid: 50, uid: 33);
+    private static readonly ProcessInfo Bash = Ev.Proc("bash", "/usr/bin/bash", new[] { "-c", "cat /etc/shadow" }, Nginx, pid: 60, uid: 33);
+
+    private static HarrierEvent Exec()
+    {
+        var e = Ev.Exec(Bash);
+        Bash.Env = new[] { "HOME=/var/www", "PATH=/usr/bin" };
+        return e;
+    }
+
+    private static HarrierEvent OpenShadow() => Ev.Open(Bash, "/etc/shadow", flags: 0x80000);
+
+    private static HarrierEvent OpenWriteTrunc() => Ev.Open(Bash, "/var/log/auth.log", flags: 0x241);
+
+    private static HarrierEvent ConnectOut() => Ev.Connect(Bash, "203.0.113.7", 4444);
+
+    private static bool Eval(string condition, HarrierEvent e) => EventFilter.Compile(condition)(e);
+
+    [Theory]
+    // equality and inequality
+    [InlineData("proc.name = bash", true)]
+    [InlineData("proc.name == bash", true)]
+    [InlineData("proc.name = BASH", false)]
+    [InlineData("proc.name != sh", true)]
+    [InlineData("proc.name != bash", false)]
+    [InlineData("proc.pid = 60", true)]
+    [InlineData("proc.pid != 60", false)]
+    [InlineData("proc.pid < 61", true)]
+    [InlineData("proc.pid <= 60", true)]
+    [InlineData("proc.pid > 60", false)]
+    [InlineData("proc.pid >= 60", true)]
+    [InlineData("proc.pid = 0x3c", true)]
+    [InlineData("proc.pid in (1, 60, 70)", true)]
+    [InlineData("proc.pid in (1, 2)", false)]
+    // string operators
+    [InlineData("proc.cmdline contains shadow", true)]
+    [InlineData("proc.cmdline contains SHADOW", false)]
+    [InlineData("proc.cmdline icontains SHADOW", true)]
+    [InlineData("proc.exepath startswith /usr/", true)]
+    [InlineData("proc.exepath endswith /bash", true)]
+    [InlineData("proc.exepath bcontains 2f62696e", true)]
+    [InlineData("proc.exepath bstartswith 2f757372", true)]
+    [InlineData("proc.exepath bstartswith 2f62696e", false)]
+    [InlineData("proc.exepath glob '/usr/*/ba?h'", true)]
+    [InlineData("proc.exepath glob '/usr/[a-c]in/*'", true)]
+    [InlineData("proc.exepath glob '/usr/[!b]in/*'", false)]
+    [InlineData("proc.exepath glob '/usr/*'", true)]
+    [InlineData("proc.exepath glob '/opt/*'", false)]
+    [InlineData("proc.exepath iglob '/USR/BIN/*'", true)]
+    [InlineData("proc.exepath regex '/usr/bin/ba.h'", true)]
+    [InlineData("proc.exepath regex 'bin/ba.h'", false)]
+    [InlineData("proc.exepath regex '.*bin/ba.h'", true)]
+    [InlineData("proc.name in (sh, bash, zsh)", true)]
+    [InlineData("proc.name in (sh, zsh)", false)]
+    [InlineData("proc.name intersects (bash)", true)]
+    [InlineData("proc.exepath pmatch (/usr/bin)", true)]
+    [InlineData("proc.exepath pmatch (/usr/bi)", false)]
+    [InlineData("proc.exepath pmatch (/usr/bin/bash)", true)]
+    [InlineData("proc.exepath pmatch (/usr)", true)]
+    [InlineData("proc.exepath pmatch (/)", true)]
+    [InlineData("proc.name exists", true)]
+    // ancestors
+    [InlineData("proc.pname = nginx", true)]
+    [InlineData("proc.aname[1] = nginx", true)]
+    [InlineData("proc.aname[2] = systemd", true)]
+    [InlineData("proc.aname[0] = bash", true)]
+    [InlineData("proc.aname[3] exists", false)]
+    [InlineData("proc.aname = systemd", true)]
+    [InlineData("proc.aname = nginx", true)]
+    [InlineData("proc.aname = bash", false)]
+    [InlineData("proc.aname != bash", true)]
+    [InlineData("proc.aname != nginx", false)]
+    [InlineData("proc.aname in (nginx, systemd)", true)]
+    [InlineData("proc.aname in (nginx)", false)]
+    [InlineData("proc.aname intersects (nginx, foo)", true)]
+    [InlineData("proc.aname startswith ngi", true)]
+    [InlineData("proc.apid[1] = 50", true)]
+    [InlineData("proc.aexepath[2] = /usr/lib/systemd/systemd", true)]
+    [InlineData("proc.pcmdline = \"nginx -g daemon off;\"", true)]
+    [InlineData("proc.cmdline = \"bash -c cat /etc/shadow\"", true)]
+    [InlineData("proc.args = \"-c cat /etc/shadow\"", true)]
+    [InlineData("proc.exe = bash", true)]
+    // env
+    [InlineData("proc.env[HOME] = /var/www", true)]
+    [InlineData("proc.env[NOPE] exists", false)]
+    [InlineData("proc.env contains \"PATH=\"", true)]
+    // transformers and val()
+    [InlineData("toupper(proc.name) = BASH", true)]
+    [InlineData("tolower(toupper(proc.name)) = bash", true)]
+    [InlineData("basename(proc.exepath) = bash", true)]
+    [InlineData("len(proc.name) = 4", true)]
+    [InlineData("len(proc.aname) = 2", true)]
+    [InlineData("b64(proc.env[B64]) exists", false)]
+    [InlineData("join(\",\", proc.aname) = \"nginx,systemd\"", true)]
+    [InlineData("concat(proc.name, \":\", proc.pname) = \"bash:nginx\"", true)]
+    [InlineData("proc.name = val(proc.aname[0])", true)]
+    [InlineData("proc.name = val(proc.pname)", false)]
+    [InlineData("proc.name != val(proc.pname)", true)]
+    [InlineData("proc.pid > val(proc.ppid)", true)]
+    [InlineData("proc.exepath endswith val(proc.name)", true)]
+    // events and users
+    [InlineData("evt.type = execve", true)]
+    [InlineData("evt.type in (execve, execveat)", true)]
+    [InlineData("evt.type != execve", false)]
+    [InlineData("evt.type = openat", false)]
+    [InlineData("evt.type = pipe", false)]
+    [InlineData("evt.dir = <", true)]
+    [InlineData("evt.dir = >", false)]
+    [InlineData("evt.res = SUCCESS", true)]
+    [InlineData("evt.rawres = 0", true)]
+    [InlineData("user.uid = 33", true)]
+    [InlineData("user.loginuid = -1", true)]
+    [InlineData("container.id = host", true)]
+    [InlineData("evt.source = syscall", true)]
+    // precedence
+    [InlineData("proc.name = sh or proc.name = bash and proc.pid = 60", true)]
+    [InlineData("(proc.name = sh or proc.name = bash) and proc.pid = 1", false)]
+    [InlineData("not proc.name = sh and proc.pid = 60", true)]
+    [InlineData("not (proc.name = bash and proc.pid = 1)", true)]
+    [InlineData("not proc.name = bash or proc.pid = 60", true)]
+    public void Exec_Condition_EvaluatesAsFalco(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, Exec()));
+
+    [Theory]
+    // missing fields: every check is false, including != ; 'not' of it is true
+    [InlineData("fd.name = x", false)]
+    [InlineData("fd.name != x", false)]
+    [InlineData("fd.name exists", false)]
+    [InlineData("not fd.name exists", true)]
+    [InlineData("not fd.name = x", true)]
+    [InlineData("fd.num >= 0", false)]
+    [InlineData("fd.num < 0", false)]
+    [InlineData("fd.sip = 1.2.3.4", false)]
+    [InlineData("fd.sip != 1.2.3.4", false)]
+    [InlineData("container.name != foo", false)]
+    [InlineData("container.image.repository in (a, b)", false)]
+    [InlineData("evt.arg.nope = 1", false)]
+    [InlineData("evt.arg.nope != 1", false)]
+    public void Exec_MissingField_IsFalse(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, Exec()));
+
+    [Theory]
+    [InlineData("fd.name = /etc/shadow", true)]
+    [InlineData("fd.nameraw = /etc/shadow", true)]
+    [InlineData("fd.directory = /etc", true)]
+    [InlineData("fd.filename = shadow", true)]
+    [InlineData("fd.typechar = f", true)]
+    [InlineData("fd.type = file", true)]
+    [InlineData("fd.num = 3", true)]
+    [InlineData("evt.is_open_read = true", true)]
+    [InlineData("evt.is_open_write = true", false)]
+    [InlineData("evt.arg.flags contains O_CLOEXEC", true)]
+    [InlineData("evt.arg.flags startswith O_RDONLY", true)]
+    [InlineData("evt.arg[flags] contains O_CLOEXEC", true)]
+    [InlineData("evt.arg.name = /etc/shadow", true)]
+    [InlineData("evt.type = openat and fd.name pmatch (/etc)", true)]
+    public void Open_Condition_EvaluatesAsFalco(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, OpenShadow()));
+
+    [Theory]
+    [InlineData("evt.is_open_write = true", true)]
+    [InlineData("evt.arg.flags contains O_TRUNC", true)]
+    [InlineData("evt.arg.flags contains O_CREAT", true)]
+    [InlineData("evt.arg.flags startswith O_WRONLY", true)]
+    public void OpenWrite_Flags_RenderedAsFalco(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, OpenWriteTrunc()));
+
+    [Theory]
+    [InlineData("fd.sip = 203.0.113.7", true)]
+    [InlineData("fd.rip = 203.0.113.7", true)]
+    [InlineData("fd.sport = 4444", true)]
+    [InlineData("fd.rport = 4444", true)]
+    [InlineData("fd.cip = 10.1.2.3", true)]
+    [InlineData("fd.lport = 40000", true)]
+    [InlineData("fd.snet = 203.0.113.0/24", true)]
+    [InlineData("fd.snet = 10.0.0.0/8", false)]
+    [InlineData("fd.snet != 10.0.0.0/8", true)]
+    [InlineData("fd.cnet = 10.0.0.0/8", true)]
+    [InlineData("fd.net = 10.0.0.0/8", true)]
+    [InlineData("fd.net = 192.168.0.0/16", false)]
+    [InlineData("fd.net in (192.168.0.0/16, 203.0.113.0/24)", true)]
+    [InlineData("fd.ip = 203.0.113.7", true)]
+    [InlineData("fd.port = 40000", true)]
+    [InlineData("fd.sip in (1.1.1.1, 203.0.113.7)", true)]
+    [InlineData("fd.l4proto = tcp", true)]
+    [InlineData("fd.sockfamily = ip", true)]
+    [InlineData("fd.typechar = 4", true)]
+    [InlineData("fd.type = ipv4", true)]
+    [InlineData("fd.name = \"10.1.2.3:40000->203.0.113.7:4444\"", true)]
+    [InlineData("fd.connected = true", true)]
+    public void Connect_Condition_EvaluatesAsFalco(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, ConnectOut()));
+
+    [Fact]
+    public void Ipv6_Net_Matches()
+    {
+        var e = Ev.Connect(Bash, "2001:db8::5", 443);
+        Assert.True(Eval("fd.snet = 2001:db8::/32", e));
+        Assert.False(Eval("fd.snet = 10.0.0.0/8", e));
+        Assert.True(Eval("fd.typechar = 6", e));
+    }
+
+    [Fact]
+    public void Ptrace_Request_RenderedAsName()
+    {
+        var e = Ev.Priv(Bash, EventType.Ptrace, init: p => { p.Request = 16; p.Target = 99; });
+        Assert.True(Eval("evt.arg.request = PTRACE_ATTACH and evt.arg.pid = 99", e));
+    }
+
+    [Fact]
+    public void FailedCall_ResIsErrnoName()
+    {
+        var e = Ev.Open(Bash, "/etc/shadow", res: -13);
+        Assert.True(Eval("evt.res = EACCES and evt.rawres < 0 and evt.failed = true and fd.num = -1", e));
+        Assert.True(Eval("evt.res startswith E", e));
+    }
+
+    [Theory]
+    [InlineData("proc.nam = bash", "unknown field 'proc.nam'")]
+    [InlineData("k8s.ns.name = x", "not supported by Harrier")]
+    [InlineData("proc.name < 3", "not supported for string fields")]
+    [InlineData("proc.pid contains 3", "not supported for numeric fields")]
+    [InlineData("proc.pid = abc", "'abc' is not a number")]
+    [InlineData("evt.is_open_read = maybe", "not a boolean")]
+    [InlineData("fd.sip = 300.1.1.1", "not an IP address")]
+    [InlineData("proc.name regex '('", "invalid regular expression")]
+    [InlineData("proc.name bcontains zz", "hex")]
+    [InlineData("proc.name[1] = a", "does not take an argument")]
+    [InlineData("proc.aname[x] = a", "non-negative index")]
+    [InlineData("evt.arg = a", "requires an argument")]
+    [InlineData("tolower(proc.pid) = a", "needs a string argument")]
+    [InlineData("getopt(proc.args) = a", "not supported by Harrier")]
+    [InlineData("proc.name = (", "invalid filter at column")]
+    public void Compile_Invalid_ThrowsClearMessage(string condition, string fragment)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => EventFilter.Compile(condition));
+        Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
+    }
+}
