@@ -7,7 +7,7 @@ need_pkgs=()
 want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need_pkgs+=("$1"); }
 
 # BPF toolchain: clang compiles the probes, bpftool generates vmlinux.h, libbpf1 is loaded at run time.
-for p in clang llvm libbpf-dev libbpf1 bpftool libelf-dev zlib1g-dev make pkg-config; do want "$p"; done
+for p in clang llvm libbpf-dev libbpf1 bpftool libelf-dev zlib1g-dev make pkg-config python3 coreutils findutils; do want "$p"; done
 # Extra lanes add their packages here (VM lane: qemu, busybox; Kafka tests: kcat).
 for p in ${HARRIER_EXTRA_PKGS:-}; do want "$p"; done
 

@@ -56,9 +56,9 @@ public sealed class RuleEvaluator
         }
         catch (ArgumentException)
         {
-            // The same instance twice in one batch: insert each once.
-            _session.TryRetractAll(_facts);
+            // The same instance twice in one batch (InsertAll inserts nothing then): insert each once.
             var distinct = _facts.Distinct(ReferenceEqualityComparer.Instance).ToList();
+            _session.TryRetractAll(distinct!);
             _facts.Clear();
             _facts.AddRange(distinct!);
             _session.InsertAll(_facts);

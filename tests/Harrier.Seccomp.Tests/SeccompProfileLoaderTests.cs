@@ -114,6 +114,32 @@ public class SeccompProfileLoaderTests
     }
 
     [Fact]
+    public void Parse_DuplicateKey_IsAnErrorNotACrash()
+    {
+        var e = Assert.Throws<SeccompProfileException>(() => SeccompProfileLoader.Parse("defaultAction: allow\ndefaultAction: errno\n", "d.yaml"));
+        Assert.Contains("d.yaml:2:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("flow")]
+    [InlineData("compact-sequence")]
+    [InlineData("complex-key")]
+    [InlineData("indent")]
+    public void Parse_HostileNesting_IsRefusedBeforeTheParserRecurses(string kind)
+    {
+        // Each of these overflows YamlDotNet's recursive scanner/parser (a process crash) without the guard.
+        string yaml = kind switch
+        {
+            "flow" => "defaultAction: allow\nx: " + new string('[', 200_000) + new string(']', 200_000),
+            "compact-sequence" => "defaultAction: allow\nx:\n" + string.Concat(Enumerable.Repeat("- ", 500_000)) + "a",
+            "complex-key" => "defaultAction: allow\n" + string.Concat(Enumerable.Repeat("? ", 500_000)) + "a",
+            _ => "defaultAction: allow\nx:\n" + string.Concat(Enumerable.Range(1, 1200).Select(i => new string(' ', i) + "- \n")),
+        };
+        var e = Assert.Throws<SeccompProfileException>(() => SeccompProfileLoader.Parse(yaml, "n.yaml"));
+        Assert.Matches(@"^n\.yaml:\d+: (.* nested deeper than|indented deeper than|more than 32 nested)", e.Message);
+    }
+
+    [Fact]
     public void LoadFile_Missing_ReportsPath()
     {
         var e = Assert.Throws<SeccompProfileException>(() => SeccompProfileLoader.LoadFile("/nonexistent/harrier.yaml"));

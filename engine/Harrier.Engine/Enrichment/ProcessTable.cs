@@ -144,6 +144,13 @@ internal sealed partial class ProcessTable
         if (_live.TryGetValue(pid, out var entry))
         {
             ulong known = entry.Info.StartNs;
+            if (known == 0 && start != 0 && entry.ForkedAtNs != 0 && start > entry.ForkedAtNs + StartToleranceNs)
+            {
+                // Created by a fork event, never heard from, and this process started after that fork:
+                // the forked child exited unseen (a lost event) and its pid was reused.
+                known = entry.ForkedAtNs;
+            }
+
             if (start == 0 || known == 0 || SameStart(known, start))
             {
                 if (known == 0)
@@ -332,7 +339,7 @@ internal sealed partial class ProcessTable
             CgroupId = parent.CgroupId,
             Parent = realParent,
         };
-        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion });
+        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs });
     }
 
     private void OnExec(Entry entry, ProcessEvent pe)
@@ -646,6 +653,9 @@ internal sealed partial class ProcessTable
 
         /// <summary>The <see cref="UserResolver.Version"/> the names were resolved with.</summary>
         public int UserVersion { get; set; }
+
+        /// <summary>For entries created by a fork event: that event's time (the child started before it), else 0.</summary>
+        public ulong ForkedAtNs { get; set; }
 
         /// <summary>The cgroup path was just read from procfs: the first cgroup id seen needs no re-read.</summary>
         public bool CgroupFresh { get; set; }

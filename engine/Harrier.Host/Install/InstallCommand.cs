@@ -340,7 +340,7 @@ internal static class InstallCommand
         }
 
         rules["Paths"] = new JsonArray(InstallLayout.InstalledRulesPath);
-        var text = root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, IndentSize = 2 }) + "\n";
+        var text = root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, IndentSize = 2, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         var temp = target + ".tmp";
         File.WriteAllText(temp, text);
         File.SetUnixFileMode(temp, PrivateFileMode); // may hold broker credentials

@@ -353,11 +353,16 @@ internal sealed partial class SinkRunner : ISinkHealth
             {
                 spool.SyncIfDue();
                 records.Clear();
-                spool.ReadBatch(records, _options.BatchSize);
+                int progress = spool.ReadBatch(records, _options.BatchSize);
                 if (records.Count > 0)
                 {
                     pending.AddRange(records);
                     return true;
+                }
+
+                if (progress > 0)
+                {
+                    continue;
                 }
 
                 if (_stopping && spool.Unread == 0)

@@ -218,12 +218,18 @@ internal sealed partial class AlertSpool : IDisposable
 
     /// <summary>
     /// Reads up to <paramref name="maxRecords"/> records after the read cursor into <paramref name="into"/>, in sequence order.
-    /// Returns the number read. Single reader only.
+    /// Returns the number of records added, or 1 when none were added but the cursor moved (skipped or corrupt records):
+    /// 0 means nothing more to read now. Undecodable records are counted in <see cref="Corrupt"/>.
+    /// File reads and decoding happen outside the lock (segments are append-only), so appenders are never held up by the
+    /// reader. Single reader only.
     /// </summary>
-    public int ReadBatch(List<SpoolRecord> into, int maxRecords, int maxBytes = 32 << 20)
+    public int ReadBatch(List<SpoolRecord> into, int maxRecords, int maxBytes = 8 << 20)
     {
-        var raw = new List<(long Seq, int Offset, int Length)>(Math.Min(maxRecords, 4096));
-        byte[] data;
+        long segFirst;
+        long offset;
+        long length;
+        long readSeq;
+        Segment seg;
         lock (_lock)
         {
             if (_disposed)
@@ -231,8 +237,7 @@ internal sealed partial class AlertSpool : IDisposable
                 return 0;
             }
 
-            int used = 0;
-            while (raw.Count < maxRecords && used < maxBytes)
+            while (true)
             {
                 int idx = SegmentIndex(_readSegFirst);
                 if (idx < 0)
@@ -243,64 +248,116 @@ internal sealed partial class AlertSpool : IDisposable
                     continue;
                 }
 
-                Segment seg = _segments[idx];
-                if (_readOffset + HeaderBytes > seg.Length)
+                seg = _segments[idx];
+                if (_readOffset + HeaderBytes <= seg.Length)
                 {
-                    if (idx == _segments.Count - 1)
-                    {
-                        break;
-                    }
-
-                    _readSegFirst = _segments[idx + 1].FirstSeq;
-                    _readOffset = 0;
-                    continue;
+                    break;
                 }
 
-                SafeFileHandle handle = ReadHandle(seg);
-                RandomAccess.Read(handle, _header, _readOffset);
-                uint magic = BinaryPrimitives.ReadUInt32LittleEndian(_header);
-                int len = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(4));
-                long seq = BinaryPrimitives.ReadInt64LittleEndian(_header.AsSpan(8));
-                uint crc = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(16));
-                if (magic != Magic || len < 0 || len > MaxRecordBytes || _readOffset + HeaderBytes + len > seg.Length)
+                if (idx == _segments.Count - 1)
                 {
-                    SkipCorruptRest(idx, seg);
-                    continue;
+                    return 0;
                 }
 
-                if (_readBuffer.Length < used + len)
-                {
-                    Array.Resize(ref _readBuffer, Math.Max(_readBuffer.Length * 2, used + len));
-                }
-
-                Span<byte> payload = _readBuffer.AsSpan(used, len);
-                RandomAccess.Read(handle, payload, _readOffset + HeaderBytes);
-                if (Crc32C.Append(Crc32C.Append(0, _header.AsSpan(8, 8)), payload) != crc)
-                {
-                    SkipCorruptRest(idx, seg);
-                    continue;
-                }
-
-                _readOffset += HeaderBytes + len;
-                if (seq < _readSeq)
-                {
-                    continue;
-                }
-
-                raw.Add((seq, used, len));
-                used += len;
-                _readSeq = seq + 1;
+                _readSegFirst = _segments[idx + 1].FirstSeq;
+                _readOffset = 0;
             }
 
-            data = _readBuffer;
+            segFirst = seg.FirstSeq;
+            offset = _readOffset;
+            length = seg.Length;
+            readSeq = _readSeq;
         }
 
-        // Decode outside the lock so appenders are not held up; only the single reader touches _readBuffer.
+        // Outside the lock: bytes below the snapshot length never change.
+        int chunk = (int)Math.Min(length - offset, maxBytes);
+        if (_readBuffer.Length < chunk)
+        {
+            _readBuffer = new byte[Math.Max(chunk, _readBuffer.Length * 2)];
+        }
+
+        SafeFileHandle handle = ReadHandle(seg);
+        int n = ReadFully(handle, _readBuffer.AsSpan(0, chunk), offset);
+        var raw = new List<(long Seq, int Offset, int Length)>(Math.Min(maxRecords, 4096));
+        int pos = 0;
+        long lastSeq = -1;
+        bool corrupt = false;
+        while (raw.Count < maxRecords && pos + HeaderBytes <= n)
+        {
+            ReadOnlySpan<byte> h = _readBuffer.AsSpan(pos, HeaderBytes);
+            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(h);
+            int len = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
+            long seq = BinaryPrimitives.ReadInt64LittleEndian(h[8..]);
+            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(h[16..]);
+            if (magic != Magic || len < 0 || len > MaxRecordBytes || offset + pos + HeaderBytes + len > length)
+            {
+                corrupt = true;
+                break;
+            }
+
+            if (pos + HeaderBytes + len > n)
+            {
+                if (pos == 0)
+                {
+                    // One record larger than the chunk: read exactly it.
+                    _readBuffer = new byte[HeaderBytes + len];
+                    return ReadBatch(into, maxRecords, HeaderBytes + len);
+                }
+
+                break;
+            }
+
+            if (Crc32C.Append(Crc32C.Append(0, h.Slice(8, 8)), _readBuffer.AsSpan(pos + HeaderBytes, len)) != crc)
+            {
+                corrupt = true;
+                break;
+            }
+
+            if (seq >= readSeq)
+            {
+                raw.Add((seq, pos + HeaderBytes, len));
+                lastSeq = seq;
+            }
+
+            pos += HeaderBytes + len;
+        }
+
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            if (_readSegFirst != segFirst || _readOffset != offset)
+            {
+                // Overflow moved the cursor while we read: forget this read, the next call starts at the new cursor.
+                return 1;
+            }
+
+            _readOffset = offset + pos;
+            if (lastSeq >= 0)
+            {
+                _readSeq = Math.Max(_readSeq, lastSeq + 1);
+            }
+
+            if (corrupt)
+            {
+                int idx = SegmentIndex(segFirst);
+                if (idx >= 0)
+                {
+                    SkipCorruptRest(idx, _segments[idx]);
+                }
+            }
+        }
+
+        int added = 0;
         foreach ((long seq, int off, int len) in raw)
         {
             try
             {
-                into.Add(new SpoolRecord(seq, AlertCodec.Decode(data.AsSpan(off, len))));
+                into.Add(new SpoolRecord(seq, AlertCodec.Decode(_readBuffer.AsSpan(off, len))));
+                added++;
             }
             catch (FormatException e)
             {
@@ -313,7 +370,24 @@ internal sealed partial class AlertSpool : IDisposable
             }
         }
 
-        return raw.Count;
+        return Math.Max(added, pos > 0 || corrupt ? 1 : 0);
+    }
+
+    private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer[total..], offset + total);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -570,13 +644,6 @@ internal sealed partial class AlertSpool : IDisposable
     private void DeleteSegment(int index)
     {
         Segment seg = _segments[index];
-        if (_readHandleSeg == seg.FirstSeq)
-        {
-            _readHandle?.Dispose();
-            _readHandle = null;
-            _readHandleSeg = -1;
-        }
-
         if (_readSegFirst == seg.FirstSeq && index + 1 < _segments.Count)
         {
             _readSegFirst = _segments[index + 1].FirstSeq;

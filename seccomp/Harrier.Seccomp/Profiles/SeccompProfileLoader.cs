@@ -66,15 +66,12 @@ public static class SeccompProfileLoader
             throw new SeccompProfileException($"{source}: profile is larger than the {MaxFileBytes} byte limit");
         }
 
-        var stream = new YamlStream();
-        try
+        if (NestingProblem(yaml) is { } nesting)
         {
-            stream.Load(new StringReader(yaml));
+            throw new SeccompProfileException($"{source}:{nesting}");
         }
-        catch (YamlException e)
-        {
-            throw new SeccompProfileException($"{source}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {e.InnerException?.Message ?? e.Message}");
-        }
+
+        var stream = LoadYaml(yaml, source);
 
         var errors = new List<string>();
         if (stream.Documents.Count != 1)
@@ -224,6 +221,116 @@ public static class SeccompProfileLoader
             Syscalls = rules,
             Source = source,
         };
+    }
+
+    /// <summary>Flow collections nested deeper than this are refused before parsing (YamlDotNet recurses per level).</summary>
+    public const int MaxFlowDepth = 64;
+
+    /// <summary>
+    /// Parses on a thread with a large stack: YamlDotNet's scanner and parser recurse once per nesting level,
+    /// and block nesting (<c>- - - - x</c>, deep indentation) cannot be bounded cheaply up front; a stack overflow
+    /// would kill the process. 256 MiB of reserved (not committed) stack covers the deepest input the size limit allows.
+    /// </summary>
+    private static YamlStream LoadYaml(string yaml, string source)
+    {
+        YamlStream? stream = null;
+        Exception? error = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    var s = new YamlStream();
+                    s.Load(new StringReader(yaml));
+                    stream = s;
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            },
+            256 * 1024 * 1024)
+        {
+            Name = "harrier-yaml",
+            IsBackground = true,
+        };
+        thread.Start();
+        thread.Join();
+        return error switch
+        {
+            null => stream!,
+            YamlException e => throw new SeccompProfileException($"{source}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {e.InnerException?.Message ?? e.Message}"),
+            ArgumentException or InvalidOperationException => throw new SeccompProfileException($"{source}: invalid YAML: {error.Message}"),
+            _ => throw new SeccompProfileException($"{source}: cannot parse: {error.Message}"),
+        };
+    }
+
+    /// <summary>Lines indented deeper than this are refused (bounds block nesting).</summary>
+    public const int MaxIndent = 1000;
+
+    /// <summary>More compact block indicators (<c>- </c>, <c>? </c>, <c>: </c>) than this at the start of one line are refused.</summary>
+    public const int MaxCompactIndicators = 32;
+
+    /// <summary>
+    /// Bounds every way YAML nests before YamlDotNet (which recurses per level) sees the text: flow brackets
+    /// (quotes ignored: a false alarm needs 64 brackets inside a string), indentation, and compact indicators.
+    /// Returns <c>line: message</c> or null.
+    /// </summary>
+    private static string? NestingProblem(string text)
+    {
+        int depth = 0, line = 1, column = 0, indicators = 0;
+        bool leading = true;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\n')
+            {
+                line++;
+                column = 0;
+                indicators = 0;
+                leading = true;
+                continue;
+            }
+
+            column++;
+            if (c is '[' or '{')
+            {
+                if (++depth > MaxFlowDepth)
+                {
+                    return $"{line}: '[' / '{{' nested deeper than {MaxFlowDepth} levels";
+                }
+            }
+            else if (c is ']' or '}' && depth > 0)
+            {
+                depth--;
+            }
+
+            if (!leading)
+            {
+                continue;
+            }
+
+            if (c == ' ')
+            {
+                if (column > MaxIndent)
+                {
+                    return $"{line}: indented deeper than {MaxIndent} columns";
+                }
+            }
+            else if (c is '-' or '?' or ':' && i + 1 < text.Length && text[i + 1] is ' ' or '\n')
+            {
+                if (++indicators > MaxCompactIndicators)
+                {
+                    return $"{line}: more than {MaxCompactIndicators} nested '- ' / '? ' / ': ' indicators on one line";
+                }
+            }
+            else
+            {
+                leading = false;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Maps <c>x86_64</c>, <c>amd64</c> and <c>SCMP_ARCH_X86_64</c> to <c>x86_64</c>; null for anything else.</summary>

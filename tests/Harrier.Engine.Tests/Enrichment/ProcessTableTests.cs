@@ -315,6 +315,7 @@ public sealed class ProcessTableTests : IDisposable
         table.Seed();
         var fork = Proc(EventType.Fork, 600, 500, "bash");
         fork.ChildPid = 610;
+        fork.KTimeNs = 7_777_100_000; // the fork returned in the parent just after the child started
         table.Enrich(fork);
 
         var first = Open(610, 600, "bash", 7_777_000_000);
@@ -322,6 +323,25 @@ public sealed class ProcessTableTests : IDisposable
 
         Assert.Equal(7_777_000_000ul, first.Process!.StartNs);
         Assert.Equal(0, table.PidReuses);
+    }
+
+    [Fact]
+    public void Enrich_ForkedChildNeverSeenAndPidReused_IsReplaced()
+    {
+        var table = NewTable();
+        table.Seed();
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 640;
+        fork.KTimeNs = 5_000_000_000;
+        table.Enrich(fork); // child 640 exits without its exit event reaching us
+
+        _fs.Add(640, 1, "cron", ["/usr/sbin/cron"], "/usr/sbin/cron", startTicks: 900); // 9 s after boot
+        var e = Open(640, 1, "cron", 9_000_000_000);
+        table.Enrich(e);
+
+        Assert.Equal("cron", e.Process!.Name);
+        Assert.Equal("systemd", e.Process.Parent!.Name);
+        Assert.Equal(1, table.PidReuses);
     }
 
     [Fact]

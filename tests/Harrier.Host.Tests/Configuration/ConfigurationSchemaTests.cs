@@ -94,17 +94,17 @@ public sealed class ConfigurationSchemaTests
     }
 
     [Fact]
-    public void HarrierSchema_RepositoryAppSettings_IsValid()
+    public void EngineSchema_RepositoryAppSettings_IsValid()
     {
         var c = new ConfigurationBuilder().AddJsonFile(RepoFiles.AppSettings).Build();
 
-        var errors = HarrierSchema.Create().Check(c);
+        var errors = Harrier.Host.Service.EngineSettingsLoader.Schema.Check(c);
 
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
     [Fact]
-    public void HarrierSchema_TyposInRealSections_AreReported()
+    public void EngineSchema_TyposInRealSections_AreReported()
     {
         var c = new ConfigurationBuilder().AddJsonFile(RepoFiles.AppSettings).AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -113,7 +113,7 @@ public sealed class ConfigurationSchemaTests
             ["Enforcment:Mode"] = "enforce",
         }).Build();
 
-        var errors = HarrierSchema.Create().Check(c);
+        var errors = Harrier.Host.Service.EngineSettingsLoader.Schema.Check(c);
 
         Assert.Equal(3, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Enrichment:MaxProcess: unknown key", StringComparison.Ordinal));

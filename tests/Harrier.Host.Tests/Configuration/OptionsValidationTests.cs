@@ -37,6 +37,58 @@ public sealed class OptionsValidationTests
         Assert.Equal("/etc", options.EtcRoot); // absent keys keep their defaults
     }
 
+    internal sealed record ListOptions
+    {
+        public IReadOnlyList<string> Paths { get; init; } = ["default"];
+
+        public int[] Ports { get; init; } = [1, 2];
+
+        public List<string> Names { get; init; } = ["n"];
+
+        public ListOptions? Nested { get; init; } = null;
+
+        public InnerOptions Inner { get; init; } = new();
+    }
+
+    internal sealed record InnerOptions
+    {
+        public IReadOnlyList<string> Items { get; init; } = ["inner-default"];
+    }
+
+    [Fact]
+    public void Bind_ConfiguredLists_ReplaceTheDefaultsInsteadOfAppending()
+    {
+        var c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["S:Paths:0"] = "/etc/harrier/rules",
+            ["S:Ports:0"] = "9",
+            ["S:Inner:Items:0"] = "x",
+            ["S:Inner:Items:1"] = "y",
+        }).Build();
+        var errors = new List<string>();
+
+        var options = OptionsValidation.Bind<ListOptions>(c, "S", errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(new[] { "/etc/harrier/rules" }, options.Paths);
+        Assert.Equal(new[] { 9 }, options.Ports);
+        Assert.Equal(new[] { "n" }, options.Names); // not configured: the default stays
+        Assert.Equal(new[] { "x", "y" }, options.Inner.Items);
+    }
+
+    [Fact]
+    public void Bind_InstalledRulesPaths_AreExactlyTheInstalledDirectory()
+    {
+        var c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rules:Paths:0"] = "/etc/harrier/rules",
+        }).Build();
+
+        var rules = OptionsValidation.Bind<Harrier.Engine.Detection.RulesOptions>(c, "Rules", new List<string>());
+
+        Assert.Equal(new[] { "/etc/harrier/rules" }, rules.Paths);
+    }
+
     [Fact]
     public void Bind_UnconvertibleValue_IsReportedAndDefaultsReturned()
     {

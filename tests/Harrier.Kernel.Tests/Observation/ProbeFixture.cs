@@ -118,7 +118,10 @@ public sealed class ProbeFixture : IDisposable
     {
         lock (_gate)
         {
-            return string.Join("\n", _events.Where(e => e.Pid == pid).Select(e => $"{e.Type} res={e.Res} {Summ(e)}"));
+            var st = Source?.Stats;
+            string stats = st is null ? string.Empty
+                : $"\nstats: received={st.Received} kernelLost={st.KernelLost} userLost={st.UserLost} decodeErrors={st.DecodeErrors} helper=[{string.Join(",", st.HelperErrors.Select(kv => kv.Key + "=" + kv.Value))}]";
+            return string.Join("\n", _events.Where(e => e.Pid == pid).Select(e => $"{e.Type} res={e.Res} {Summ(e)}")) + stats;
         }
     }
 

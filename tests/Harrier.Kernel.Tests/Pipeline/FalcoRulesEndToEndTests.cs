@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Harrier.Events;
+using Harrier.Kernel.Tests.Observation;
+
+namespace Harrier.Kernel.Tests.Pipeline;
+
+/// <summary>
+/// Acceptance: with Falco's stable rules loaded, real actions on this host fire the same-named rules through the
+/// whole pipeline (kernel → enrichment → rules → alert). Needs root and the built probes ([KernelFact]).
+/// </summary>
+[Collection(FalcoRulesCollection.Name)]
+public sealed class FalcoRulesEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(3);
+    private readonly FalcoRulesFixture _fx;
+    private readonly string _dir;
+
+    public FalcoRulesEndToEndTests(FalcoRulesFixture fx)
+    {
+        _fx = fx;
+        _dir = Directory.CreateTempSubdirectory("harrier-e2e-").FullName;
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [KernelFact]
+    public void ReadShadow_ByUntrustedBinary_FiresReadSensitiveFileUntrusted()
+    {
+        int pid = Run("/usr/bin/cat", ["/etc/shadow"]);
+        AssertFired("Read sensitive file untrusted", a => a.Process?.Pid == pid && a.Output.Contains("file=/etc/shadow"));
+    }
+
+    [KernelFact]
+    public void Symlink_OverShadow_FiresCreateSymlinkOverSensitiveFiles()
+    {
+        int pid = Run("/usr/bin/ln", ["-s", "/etc/shadow", Path.Combine(_dir, "shadow-link")]);
+        AssertFired("Create Symlink Over Sensitive Files", a => a.Process?.Pid == pid && a.Output.Contains("target=/etc/shadow"));
+    }
+
+    [KernelFact]
+    public void Hardlink_OfShadow_FiresCreateHardlinkOverSensitiveFiles()
+    {
+        int pid = Run("/usr/bin/ln", ["/etc/shadow", Path.Combine(_dir, "shadow-hard")]);
+        AssertFired("Create Hardlink Over Sensitive Files", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void LogFile_TruncatedByCopy_FiresClearLogActivities()
+    {
+        string log = $"/var/log/harrier-e2e-{Environment.ProcessId}.log";
+        File.WriteAllText(log, "evidence\n");
+        try
+        {
+            int pid = Run("/usr/bin/cp", ["/dev/null", log]);
+            AssertFired("Clear Log Activities", a => a.Process?.Pid == pid && a.Output.Contains(log));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [KernelFact]
+    public void Exec_FromDevShm_FiresExecutionFromDevShm()
+    {
+        string bin = $"/dev/shm/harrier-e2e-true-{Environment.ProcessId}";
+        File.Copy("/bin/true", bin, overwrite: true);
+        try
+        {
+            File.SetUnixFileMode(bin, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+            int pid = Run(bin, []);
+            AssertFired("Execution from /dev/shm", a => a.Process?.Pid == pid);
+        }
+        finally
+        {
+            File.Delete(bin);
+        }
+    }
+
+    [KernelFact]
+    public void Exec_FromMemfd_FiresFilelessExecutionViaMemfdCreate()
+    {
+        int pid = Run(Python(), ["-c", "import os; fd = os.memfd_create('payload'); os.write(fd, open('/bin/true', 'rb').read()); os.execve(fd, ['payload'], {})"]);
+        AssertFired("Fileless execution via memfd_create", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void PtraceAttach_ToChild_FiresPtraceAttachedToProcess()
+    {
+        const string script = """
+            import ctypes, os, time, signal
+            libc = ctypes.CDLL(None, use_errno=True)
+            child = os.fork()
+            if child == 0:
+                time.sleep(5)
+                os._exit(0)
+            libc.ptrace(16, child, None, None)   # PTRACE_ATTACH
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            """;
+        int pid = Run(Python(), ["-c", script]);
+        AssertFired("PTRACE attached to process", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void PtraceTraceme_FiresPtraceAntiDebugAttempt()
+    {
+        int pid = Run(Python(), ["-c", "import ctypes; ctypes.CDLL(None).ptrace(0, 0, None, None)"]);
+        AssertFired("PTRACE anti-debug attempt", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void Find_IdRsa_FiresSearchPrivateKeysOrPasswords()
+    {
+        int pid = Run("/usr/bin/find", [_dir, "-name", "id_rsa"]);
+        AssertFired("Search Private Keys or Passwords", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void Find_AwsCredentials_FiresFindAwsCredentials()
+    {
+        int pid = Run("/usr/bin/find", [_dir, "-path", "*/.aws/credentials"]);
+        AssertFired("Find AWS Credentials", a => a.Process?.Pid == pid);
+    }
+
+    [KernelFact]
+    public void ReadShadow_ThroughDotDotFromNonShell_FiresDirectoryTraversalMonitoredFileRead()
+    {
+        string cwd = Path.Combine(_dir, "a", "b", "c");
+        Directory.CreateDirectory(cwd);
+        int depth = cwd.Count(c => c == '/');
+        string rel = string.Concat(Enumerable.Repeat("../", depth)) + "etc/shadow";
+        int pid = Run("/usr/bin/cat", [rel], cwd);
+        AssertFired("Directory traversal monitored file read", a => a.Process?.Pid == pid && a.Output.Contains("file=/etc/shadow"));
+    }
+
+    [KernelFact]
+    public void Shell_SpawnedByProcessNamedNginx_FiresRunShellUntrusted()
+    {
+        string nginx = Path.Combine(_dir, "nginx");
+        File.Copy("/bin/bash", nginx);
+        int pid = Run(nginx, ["-c", "/bin/sh -c 'exit 0'; exit 0"]);
+        AssertFired("Run shell untrusted", a => a.Process?.Ppid == pid && a.Output.Contains("parent=nginx"));
+    }
+
+    [KernelFact]
+    public void Shred_FiresRemoveBulkDataFromDisk()
+    {
+        string victim = Path.Combine(_dir, "victim");
+        File.WriteAllText(victim, "data");
+        int pid = Run("/usr/bin/shred", ["-u", victim]);
+        AssertFired("Remove Bulk Data from Disk", a => a.Process?.Pid == pid);
+    }
+
+    private void AssertFired(string rule, Func<Alert, bool> match)
+    {
+        Assert.NotNull(_fx.RuleSet);
+        Assert.Contains(_fx.RuleSet!.Rules, r => r.Name == rule);
+        var alert = _fx.WaitForAlert(rule, match, Wait);
+        Assert.True(alert is not null, $"'{rule}' did not fire within {Wait.TotalSeconds} s; fired:\n{_fx.Fired()}");
+        Assert.Equal("harrier-test", alert!.Hostname);
+        Assert.Equal("syscall", alert.Source);
+    }
+
+    private static int Run(string file, string[] args, string? cwd = null)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (cwd is not null)
+        {
+            psi.WorkingDirectory = cwd;
+        }
+
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    private static string Python() =>
+        new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("python3 is needed for this test (scripts/deps.sh installs it)");
+}
