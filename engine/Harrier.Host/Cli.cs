@@ -47,6 +47,7 @@ internal static class Cli
             {
                 "run" => RunCommand.Run(rest, o, err),
                 "events" => EventsCommand.Run(rest, o, err),
+                "info" => InfoCommand.Run(rest, o, err),
                 "rules" when rest.Length > 0 && rest[0] == "validate" => RulesCommands.Validate(rest[1..], o),
                 "rules" when rest.Length > 0 && rest[0] == "list" => RulesCommands.List(rest[1..], o),
                 "fields" => RulesCommands.Fields(rest, o),

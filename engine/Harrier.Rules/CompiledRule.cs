@@ -7,10 +7,12 @@ namespace Harrier.Rules;
 /// <summary>One rule as compiled: its metadata, expanded condition, event types and output. Immutable; thread-safe.</summary>
 public sealed class CompiledRule
 {
-    internal CompiledRule(OutputFormat output, Func<HarrierEvent, bool> predicate)
+    private readonly Lazy<Func<HarrierEvent, bool>> _predicate;
+
+    internal CompiledRule(OutputFormat output, System.Linq.Expressions.Expression<Func<HarrierEvent, bool>> condition)
     {
         Format = output;
-        Predicate = predicate;
+        _predicate = new Lazy<Func<HarrierEvent, bool>>(condition.Compile);
     }
 
     /// <summary>Position in load order (also the order used by <c>rule_matching: first</c>).</summary>
@@ -43,7 +45,11 @@ public sealed class CompiledRule
     internal OutputFormat Format { get; }
 
     /// <summary>The condition as a plain delegate over any event (tests, <c>harrier events --filter</c>).</summary>
-    internal Func<HarrierEvent, bool> Predicate { get; }
+    internal Func<HarrierEvent, bool> Predicate => _predicate.Value;
+
+    /// <summary>Per event class, the condition specialised to that class (fields of other classes folded away);
+    /// used by the evaluator's pre-match stage.</summary>
+    internal Dictionary<EventClass, Func<HarrierEvent, bool>> ClassPredicates { get; } = new();
 
     public override string ToString() => Name;
 }

@@ -11,8 +11,11 @@ public sealed class CompiledRuleSet
 {
     private readonly bool[] _interesting;
 
-    internal CompiledRuleSet(IReadOnlyList<CompiledRule> rules, ISessionFactory? factory, RuleMatchingMode matching, TimeSpan compileTime)
+    private readonly Func<HarrierEvent, bool>[]?[] _candidates = new Func<HarrierEvent, bool>[]?[512];
+
+    internal CompiledRuleSet(IReadOnlyList<CompiledRule> rules, ISessionFactory? factory, RuleMatchingMode matching, TimeSpan compileTime, bool preMatch = false)
     {
+        PreMatch = preMatch;
         Rules = rules;
         Factory = factory;
         RuleMatching = matching;
@@ -29,6 +32,45 @@ public sealed class CompiledRuleSet
         }
 
         InterestingTypes = set;
+        if (preMatch)
+        {
+            foreach (var t in set)
+            {
+                var cls = EventTypes.ClassOf(t);
+                _candidates[(int)t] = rules
+                    .Where(r => r.EventTypes.Contains(t) && r.ClassPredicates.ContainsKey(cls))
+                    .Select(r => r.ClassPredicates[cls])
+                    .ToArray();
+            }
+        }
+    }
+
+    /// <summary>Whether events are pre-matched against the rules of their type before NRules (see <see cref="RuleLoadOptions.PreMatch"/>).</summary>
+    public bool PreMatch { get; }
+
+    /// <summary>True when some rule of the event's type matches it (pre-match stage), or when pre-matching is off.</summary>
+    internal bool PreMatches(HarrierEvent e)
+    {
+        if (!PreMatch)
+        {
+            return true;
+        }
+
+        var preds = _candidates[(int)e.Type];
+        if (preds is null)
+        {
+            return false;
+        }
+
+        foreach (var p in preds)
+        {
+            if (p(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Enabled rules in load order (<see cref="CompiledRule.Index"/> is the position in this list).</summary>
@@ -41,6 +83,9 @@ public sealed class CompiledRuleSet
 
     /// <summary>Time spent compiling conditions and building the NRules network.</summary>
     public TimeSpan CompileTime { get; }
+
+    /// <summary>The part of <see cref="CompileTime"/> spent in NRules' compiler building the Rete network.</summary>
+    public TimeSpan EngineBuildTime { get; init; }
 
     internal ISessionFactory? Factory { get; }
 

@@ -24,10 +24,13 @@ public sealed class RuleEvaluator
         _session.ActionInterceptor = _collector;
     }
 
-    /// <summary>Events seen, and events handed to NRules after the event-type pre-filter.</summary>
+    /// <summary>Events seen, and events that passed the event-type pre-filter.</summary>
     public long EventsSeen { get; private set; }
 
     public long EventsEvaluated { get; private set; }
+
+    /// <summary>Events inserted into the NRules session (after the pre-match stage).</summary>
+    public long EventsInserted { get; private set; }
 
     /// <summary>Evaluates <paramref name="batch"/> (distinct instances) and appends matches to <paramref name="matches"/>.</summary>
     public void Evaluate(ReadOnlySpan<HarrierEvent> batch, List<RuleMatch> matches)
@@ -39,7 +42,11 @@ public sealed class RuleEvaluator
         {
             if (e is not null && _set.IsInteresting(e.Type))
             {
-                _facts.Add(e);
+                EventsEvaluated++;
+                if (_set.PreMatches(e))
+                {
+                    _facts.Add(e);
+                }
             }
         }
 
@@ -48,7 +55,7 @@ public sealed class RuleEvaluator
             return;
         }
 
-        EventsEvaluated += _facts.Count;
+        EventsInserted += _facts.Count;
         _collector.Hits.Clear();
         try
         {

@@ -11,6 +11,13 @@ public sealed record RuleLoadOptions
     /// <summary>Warn about macros and lists no rule uses (as Falco does).</summary>
     public bool WarnUnused { get; init; } = true;
 
+    /// <summary>
+    /// Pre-match stage: before NRules, each event is checked against the compiled conditions of the rules indexed
+    /// under its event type, and only events that satisfy at least one are inserted into the NRules session (which
+    /// then decides and fires). Off: every event of an interesting type goes through NRules' Rete network.
+    /// </summary>
+    public bool PreMatch { get; init; } = true;
+
     /// <summary>Build the NRules session factory (tools like <c>rules validate</c> may skip it).</summary>
     public bool BuildEngine { get; init; } = true;
 }

@@ -10,7 +10,8 @@
  *             are always matched in full; prefixlen = 96 + the CIDR bits. A lookup tries
  *             (cgroup, port), (cgroup, any port), (any cgroup, port), (any, any).
  *   cg_decisions  ring buffer of struct dec_record (abi/decisions.h) with hdr.op EVT_CGROUP_DECISION,
- *             hook DEC_HOOK_SOCKET_CONNECT / DEC_HOOK_SOCKET_BIND, match DEC_MATCH_NET.
+ *             hook DEC_HOOK_SOCKET_CONNECT / DEC_HOOK_SOCKET_BIND, match DEC_MATCH_NET, aux 0 connect,
+ *             1 sendmsg (unconnected UDP, checked against the CG_OP_CONNECT entries), 2 bind.
  *   cg_stats  per-CPU counters (enum cg_stat).
  */
 #ifndef HARRIER_CGROUP_NET_MAPS_H

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Harrier cgroup network deny: cgroup/connect4, connect6, bind4, bind6 programs attached to a cgroup v2
- * directory. Each looks the destination (connect) or local address (bind) up in cg_deny4/cg_deny6
- * (include/cgroup_net_maps.h); a match returns 0, which the kernel turns into EPERM for the caller, or
+ * Harrier cgroup network deny: cgroup/connect4, connect6, sendmsg4, sendmsg6 (unconnected UDP), bind4 and
+ * bind6 programs attached to a cgroup v2 directory. Each looks the destination (connect, sendmsg) or local
+ * address (bind) up in cg_deny4/cg_deny6
+ * (include/cgroup_net_maps.h; IPv4-mapped IPv6 addresses are checked against the IPv4 table); a match
+ * returns 0, which the kernel turns into EPERM for the caller, or
  * (monitor entries) allows and records a would-deny. Every match writes a struct dec_record to
  * cg_decisions; a full ring buffer never changes the verdict, it is counted in cg_stats.
  *
@@ -67,7 +69,7 @@ static __always_inline struct cg_entry *lookup6(__u8 op, __u16 port_be, __u64 cg
 	return 0;
 }
 
-static __always_inline void emit(__u8 op, const struct cg_entry *e, __u64 cgid, __u16 family, __u16 port_be, const __u32 *addr, int addr_words)
+static __always_inline void emit(__u8 op, __u32 via, const struct cg_entry *e, __u64 cgid, __u16 family, __u16 port_be, const __u32 *addr, int addr_words)
 {
 	struct dec_record *r = bpf_ringbuf_reserve(&cg_decisions, sizeof(*r), 0);
 	struct task_struct *task;
@@ -98,6 +100,7 @@ static __always_inline void emit(__u8 op, const struct cg_entry *e, __u64 cgid, 
 	r->action = monitor ? DEC_ACT_WOULD_DENY : DEC_ACT_DENIED;
 	r->match = DEC_MATCH_NET;
 	r->ret = monitor ? 0 : -EPERM_;
+	r->aux = via;
 	r->addr.family = family;
 	r->addr.port = bpf_ntohs(port_be);
 	if (addr_words == 1) {
@@ -110,11 +113,11 @@ static __always_inline void emit(__u8 op, const struct cg_entry *e, __u64 cgid, 
 }
 
 /* 1 = allow, 0 = deny (the kernel returns EPERM to the caller). */
-static __always_inline int decide(struct cg_entry *e, __u8 op, __u64 cgid, __u16 family, __u16 port_be, const __u32 *addr, int words)
+static __always_inline int decide(struct cg_entry *e, __u8 op, __u32 via, __u64 cgid, __u16 family, __u16 port_be, const __u32 *addr, int words)
 {
 	if (!e)
 		return 1;
-	emit(op, e, cgid, family, port_be, addr, words);
+	emit(op, via, e, cgid, family, port_be, addr, words);
 	if (e->flags & CG_F_MONITOR) {
 		cg_stat_inc(CG_STAT_WOULD_DENY);
 		return 1;
@@ -123,50 +126,78 @@ static __always_inline int decide(struct cg_entry *e, __u8 op, __u64 cgid, __u16
 	return 0;
 }
 
-static __always_inline int check4(struct bpf_sock_addr *ctx, __u8 op)
+static __always_inline int check4(struct bpf_sock_addr *ctx, __u8 op, __u32 via)
 {
 	__u32 addr = ctx->user_ip4;
 	__u16 port = (__u16)ctx->user_port;
 	__u64 cgid = bpf_get_current_cgroup_id();
 
 	cg_stat_inc(CG_STAT_CHECKED);
-	return decide(lookup4(op, port, cgid, addr), op, cgid, AF_INET_, port, &addr, 1);
+	return decide(lookup4(op, port, cgid, addr), op, via, cgid, AF_INET_, port, &addr, 1);
 }
 
-static __always_inline int check6(struct bpf_sock_addr *ctx, __u8 op)
+static __always_inline int check6(struct bpf_sock_addr *ctx, __u8 op, __u32 via)
 {
 	__u32 addr[4];
 	__u16 port = (__u16)ctx->user_port;
 	__u64 cgid = bpf_get_current_cgroup_id();
+	struct cg_entry *e;
 
 	addr[0] = ctx->user_ip6[0];
 	addr[1] = ctx->user_ip6[1];
 	addr[2] = ctx->user_ip6[2];
 	addr[3] = ctx->user_ip6[3];
 	cg_stat_inc(CG_STAT_CHECKED);
-	return decide(lookup6(op, port, cgid, addr), op, cgid, AF_INET6_, port, addr, 4);
+	/*
+	 * An IPv4-mapped destination (::ffff:a.b.c.d) on a dual-stack socket is connected through the IPv4
+	 * stack without running the connect4/sendmsg4/bind4 programs: apply the IPv4 table to it here.
+	 */
+	if (addr[0] == 0 && addr[1] == 0 && addr[2] == bpf_htonl(0xffff)) {
+		e = lookup4(op, port, cgid, addr[3]);
+		if (e)
+			return decide(e, op, via, cgid, AF_INET_, port, &addr[3], 1);
+	}
+	return decide(lookup6(op, port, cgid, addr), op, via, cgid, AF_INET6_, port, addr, 4);
 }
+
+/* dec_record.aux: which program decided (the C# decoder names the hook from it). */
+#define CG_VIA_CONNECT 0
+#define CG_VIA_SENDMSG 1
+#define CG_VIA_BIND 2
 
 SEC("cgroup/connect4")
 int harrier_cg_connect4(struct bpf_sock_addr *ctx)
 {
-	return check4(ctx, CG_OP_CONNECT);
+	return check4(ctx, CG_OP_CONNECT, CG_VIA_CONNECT);
 }
 
 SEC("cgroup/connect6")
 int harrier_cg_connect6(struct bpf_sock_addr *ctx)
 {
-	return check6(ctx, CG_OP_CONNECT);
+	return check6(ctx, CG_OP_CONNECT, CG_VIA_CONNECT);
+}
+
+/* Unconnected UDP (sendto/sendmsg with a destination) is checked against the connect entries. */
+SEC("cgroup/sendmsg4")
+int harrier_cg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return check4(ctx, CG_OP_CONNECT, CG_VIA_SENDMSG);
+}
+
+SEC("cgroup/sendmsg6")
+int harrier_cg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return check6(ctx, CG_OP_CONNECT, CG_VIA_SENDMSG);
 }
 
 SEC("cgroup/bind4")
 int harrier_cg_bind4(struct bpf_sock_addr *ctx)
 {
-	return check4(ctx, CG_OP_BIND);
+	return check4(ctx, CG_OP_BIND, CG_VIA_BIND);
 }
 
 SEC("cgroup/bind6")
 int harrier_cg_bind6(struct bpf_sock_addr *ctx)
 {
-	return check6(ctx, CG_OP_BIND);
+	return check6(ctx, CG_OP_BIND, CG_VIA_BIND);
 }

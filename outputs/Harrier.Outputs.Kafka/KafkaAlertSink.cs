@@ -21,6 +21,11 @@ internal sealed partial class KafkaAlertSink : IAlertSink
     private readonly KafkaSinkSettings _settings;
     private readonly ISinkHealth _health;
     private readonly ILogger _logger;
+    private static readonly byte[][] s_priorityNames =
+        Enumerable.Range(0, 8).Select(p => Encoding.ASCII.GetBytes(Priorities.Name((Priority)p))).ToArray();
+
+    // Rule names and hostnames repeat: keep their UTF-8 bytes (bounded; librdkafka copies header and key bytes).
+    private readonly Dictionary<string, byte[]> _utf8 = new(StringComparer.Ordinal);
     private IProducer<byte[]?, byte[]> _producer;
     private volatile string? _fatal;
 
@@ -64,18 +69,18 @@ internal sealed partial class KafkaAlertSink : IAlertSink
             {
                 Key = _settings.Key switch
                 {
-                    "rule" => Encoding.UTF8.GetBytes(alert.Rule),
+                    "rule" => Utf8(alert.Rule),
                     "none" => null,
-                    _ => Encoding.UTF8.GetBytes(alert.Hostname),
+                    _ => Utf8(alert.Hostname),
                 },
                 Value = AlertFormatter.ToUtf8Bytes(alert, _options.Format, _options.FlatKeys),
                 Timestamp = new Timestamp(AlertTime.ToUnixMilliseconds(alert.TimeNs), TimestampType.CreateTime),
                 Headers = new Headers
                 {
-                    { "rule", Encoding.UTF8.GetBytes(alert.Rule) },
-                    { "priority", Encoding.ASCII.GetBytes(Priorities.Name(alert.Priority)) },
+                    { "rule", Utf8(alert.Rule) },
+                    { "priority", s_priorityNames[(int)alert.Priority & 7] },
                     { "uuid", Encoding.ASCII.GetBytes(alert.Uuid.ToString("D")) },
-                    { "source", Encoding.UTF8.GetBytes(alert.Source) },
+                    { "source", Utf8(alert.Source) },
                 },
             };
             int index = i;
@@ -114,6 +119,23 @@ internal sealed partial class KafkaAlertSink : IAlertSink
     {
         DisposeProducer(TimeSpan.FromSeconds(5));
         return ValueTask.CompletedTask;
+    }
+
+    private byte[] Utf8(string s)
+    {
+        if (_utf8.TryGetValue(s, out byte[]? b))
+        {
+            return b;
+        }
+
+        b = Encoding.UTF8.GetBytes(s);
+        if (_utf8.Count >= 4096)
+        {
+            _utf8.Clear();
+        }
+
+        _utf8[s] = b;
+        return b;
     }
 
     /// <summary>Errors that no retry can fix for this particular message.</summary>

@@ -11,6 +11,8 @@
 #include "path.h"
 #include "sock.h"
 
+#define TS_COMPAT_ 0x0002 /* arch/x86/include/asm/thread_info.h */
+
 struct sys_ctx {
 	struct task_struct *task;
 	__u32 nr;
@@ -24,6 +26,7 @@ static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struc
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	struct pt_regs r;
+	struct task_struct *task;
 	__u32 *op;
 
 	if (bpf_probe_read_kernel(&r, sizeof(r), regs) < 0) {
@@ -33,6 +36,12 @@ static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struc
 	s->nr = (__u32)r.orig_ax;
 	if (s->nr >= NR_SYSCALLS)
 		return false;
+	task = (struct task_struct *)bpf_get_current_task();
+	s->task = task;
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT_) {
+		stats__error(ERR_COMPAT); /* ia32 numbering: not decoded */
+		return false;
+	}
 	op = bpf_map_lookup_elem(&interesting, &s->nr);
 	if (!op || !*op)
 		return false;
@@ -44,7 +53,6 @@ static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struc
 	s->a[3] = r.r10;
 	s->a[4] = r.r8;
 	s->a[5] = r.r9;
-	s->task = (struct task_struct *)bpf_get_current_task();
 	return true;
 }
 

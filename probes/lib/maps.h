@@ -19,6 +19,8 @@ enum err_kind {
 	ERR_SCRATCH = 4,     /* per-CPU scratch lookup failed */
 	ERR_VAR_FULL = 5,    /* record's string area full, slot dropped */
 	ERR_FD = 6,          /* fd did not resolve to a file */
+	ERR_COMPAT = 7,      /* 32-bit (ia32) syscall skipped: its numbers and arguments differ */
+	ERR_SCRATCH_RACE = 8, /* scratch buffer reused by another task before submit: record dropped */
 	ERR_MAX = 16,
 };
 

@@ -129,6 +129,12 @@ static __always_inline void rec__submit(struct rec_ctx *c)
 
 	if (size > sizeof(struct scratch))
 		size = sizeof(struct scratch);
+	/* On preemptible kernels another task may have taken this CPU's scratch meanwhile. */
+	if (c->s->rec.hdr.tid != (__u32)bpf_get_current_pid_tgid()) {
+		stats__error(ERR_SCRATCH_RACE);
+		stats__lost(op);
+		return;
+	}
 	c->s->rec.hdr.size = size;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= harrier_config.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;

@@ -62,6 +62,23 @@ int main(int argc, char **argv)
 		int fd = openat(d, ARG(1), O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
+	} else if (!strcmp(a, "openat2")) { /* openat2 PATH: O_RDONLY|O_NOFOLLOW, RESOLVE_NO_SYMLINKS */
+		struct { unsigned long long flags, mode, resolve; } how = {O_RDONLY | O_NOFOLLOW, 0, 0x04};
+		int fd = syscall(SYS_openat2, AT_FDCWD, ARG(0), &how, sizeof(how));
+		if (fd >= 0)
+			close(fd);
+	} else if (!strcmp(a, "exec-memfd")) { /* copy PROGRAM into a memfd and fexecve it */
+		int m = memfd_create("payload", 0), src = open(ARG(0), O_RDONLY);
+		char buf[65536];
+		ssize_t n;
+		char *args[] = {"payload", NULL};
+		extern char **environ;
+
+		while ((n = read(src, buf, sizeof(buf))) > 0)
+			if (write(m, buf, n) != n)
+				return 5;
+		fexecve(m, args, environ);
+		return 0;
 	} else if (!strcmp(a, "creat")) {
 		int fd = open(ARG(0), O_WRONLY | O_CREAT | O_TRUNC, 0640);
 		if (fd >= 0)

@@ -119,4 +119,32 @@ public sealed class OutputsOptionsTests
         Assert.Empty(o.Validate());
         Assert.NotEmpty(o.Sinks);
     }
+
+    [Fact]
+    public void Create_UnknownLibrdkafkaProperty_RejectedAtStartNamingIt()
+    {
+        KafkaSinks.Register();
+        using var dir = new TempDir();
+        var o = new OutputsOptions
+        {
+            Spool = new SpoolOptions { Directory = dir.Path },
+            Sinks =
+            [
+                new SinkOptions
+                {
+                    Name = "k",
+                    Type = "kafka",
+                    Settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+                    {
+                        ["BootstrapServers"] = "127.0.0.1:9",
+                        ["Properties:no.such.property"] = "1",
+                    },
+                },
+            ],
+        };
+        Assert.Empty(o.Validate());
+        OutputsConfigurationException e = Assert.Throws<OutputsConfigurationException>(() => AlertDispatcher.Create(o, NullLoggerFactory.Instance));
+        Assert.Contains("Outputs:Sinks:0 (k): cannot start", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no.such.property", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -46,6 +46,8 @@ public class FuzzTests
         };
     }
 
+    private const string Specials = "()[]{}\"',:=!<>&*|-#\n \t\\%";
+
     private static string Mutate(Random r, string s)
     {
         var sb = new StringBuilder(s);
@@ -56,7 +58,7 @@ public class FuzzTests
             switch (r.Next(4))
             {
                 case 0: sb.Remove(pos, 1); break;
-                case 1: sb.Insert(pos, "()[]{}\"',:=!<>&*|-#\n \t\\%"[r.Next(25)]); break;
+                case 1: sb.Insert(pos, Specials[r.Next(Specials.Length)]); break;
                 case 2: sb[pos] = (char)r.Next(32, 127); break;
                 default:
                     int len = Math.Min(r.Next(1, 20), sb.Length - pos);

@@ -8,7 +8,7 @@ namespace Harrier.Engine.Enforcement;
 /// <summary>
 /// Decodes the <c>struct dec_record</c> (probes/include/abi/decisions.h) written by lsm-hooks/programs/cgroup_net.bpf.c
 /// (hdr.op = EVT_CGROUP_DECISION) into a <see cref="DecisionEvent"/> with <see cref="EventSource.Cgroup"/>:
-/// Hook <c>cgroup/connect4</c>, <c>cgroup/connect6</c>, <c>cgroup/bind4</c> or <c>cgroup/bind6</c>; Action
+/// Hook <c>cgroup/connect4|6</c>, <c>cgroup/sendmsg4|6</c> (aux 1) or <c>cgroup/bind4|6</c>; Action
 /// <c>denied</c> or <c>would-deny</c>; Subject <c>address:port</c>; Policy the rule id. Stateless; thread-safe.
 /// </summary>
 internal static class CgroupDecisionDecoder
@@ -35,7 +35,8 @@ internal static class CgroupDecisionDecoder
         var address = family == 2
             ? SockAddress.FromIP(new System.Net.IPAddress(r.Slice(112, 4)), port)
             : family == 10 ? SockAddress.FromIP(new System.Net.IPAddress(r.Slice(112, 16)), port) : default;
-        string op = hook == HookBind ? "bind" : hook == HookConnect ? "connect" : $"hook-{hook}";
+        uint via = BinaryPrimitives.ReadUInt32LittleEndian(r[100..]);
+        string op = hook == HookBind ? "bind" : hook != HookConnect ? $"hook-{hook}" : via == 1 ? "sendmsg" : "connect";
         string suffix = address.Family == AddressFamily.InterNetworkV6 ? "6" : "4";
         var comm = r.Slice(56, 16);
         int nul = comm.IndexOf((byte)0);

@@ -9,9 +9,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Harrier.Engine.Enforcement;
 
 /// <summary>
-/// cgroup v2 network deny: loads lsm-hooks/programs/cgroup_net.bpf.c (cgroup/connect4, connect6, bind4, bind6),
-/// attaches it to cgroup directories with BPF links, and maintains the deny tables. A connect or bind by a
-/// process in an attached cgroup (or below it) whose address matches a deny entry fails with EPERM; every
+/// cgroup v2 network deny: loads lsm-hooks/programs/cgroup_net.bpf.c (cgroup/connect4, connect6, sendmsg4,
+/// sendmsg6, bind4, bind6), attaches it to cgroup directories with BPF links, and maintains the deny tables. A
+/// connect (or unconnected UDP send) or bind by a process in an attached cgroup (or below it) whose address
+/// matches a deny entry fails with EPERM (IPv4-mapped IPv6 destinations are checked against IPv4 entries); every
 /// match is reported as a <see cref="DecisionEvent"/> (source <see cref="EventSource.Cgroup"/>) to the callback.
 /// <para>Thread-safety: <see cref="AddDeny"/>, <see cref="RemoveDeny"/>, <see cref="Attach"/>, <see cref="Detach"/> and
 /// <see cref="ReadStats"/> may be called from any thread; decisions are delivered on the one thread that calls
@@ -24,7 +25,7 @@ public sealed partial class CgroupEnforcer : IDisposable
     /// <summary>The embedded object's resource name (built by <c>make -C lsm-hooks</c>).</summary>
     public const string ResourceName = "lsm-hooks/cgroup_net.bpf.o";
 
-    private static readonly string[] ProgramNames = ["harrier_cg_connect4", "harrier_cg_connect6", "harrier_cg_bind4", "harrier_cg_bind6"];
+    private static readonly string[] ProgramNames = ["harrier_cg_connect4", "harrier_cg_connect6", "harrier_cg_sendmsg4", "harrier_cg_sendmsg6", "harrier_cg_bind4", "harrier_cg_bind6"];
 
     private readonly BpfObjectHandle _obj;
     private readonly nint[] _programs;
@@ -85,7 +86,7 @@ public sealed partial class CgroupEnforcer : IDisposable
         return enforcer;
     }
 
-    /// <summary>Attaches the four programs to a cgroup v2 directory (its descendants are covered too). Idempotent.</summary>
+    /// <summary>Attaches the six programs to a cgroup v2 directory (its descendants are covered too). Idempotent.</summary>
     public void Attach(string cgroupDirectory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -246,7 +247,7 @@ public sealed partial class CgroupEnforcer : IDisposable
         public void OnSinkFault(Exception error) => LogCallbackFailed(owner._logger, error);
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4, connect6, bind4, bind6)")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4/6, sendmsg4/6, bind4/6)")]
     private static partial void LogLoaded(ILogger logger);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "cgroup network programs attached to {Cgroup}")]

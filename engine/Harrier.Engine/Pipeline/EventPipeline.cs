@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Harrier.Engine.Detection;
 using Harrier.Engine.Enrichment;
 using Harrier.Engine.Verdicts;
@@ -19,6 +20,9 @@ internal sealed class EventPipeline
     private readonly Action<Alert> _publish;
     private readonly string _hostname;
     private readonly List<RuleMatch> _matches = new(64);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _perRule = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _verdictCounts = new(StringComparer.Ordinal);
+    private long _lastEventTimestamp;
     private long _events;
     private long _alerts;
     private long _faults;
@@ -36,6 +40,15 @@ internal sealed class EventPipeline
 
     public long Alerts => Interlocked.Read(ref _alerts);
 
+    /// <summary>Alerts per rule name so far (a snapshot).</summary>
+    public IReadOnlyDictionary<string, long> MatchesPerRule => _perRule.ToDictionary(kv => kv.Key, kv => Interlocked.Read(ref kv.Value.Value));
+
+    /// <summary>Verdict outcomes (<c>none</c>, <c>killed</c>, <c>would-deny</c>...) so far (a snapshot).</summary>
+    public IReadOnlyDictionary<string, long> Verdicts => _verdictCounts.ToDictionary(kv => kv.Key, kv => Interlocked.Read(ref kv.Value.Value));
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the last batch, 0 before the first.</summary>
+    public long LastEventTimestamp => Interlocked.Read(ref _lastEventTimestamp);
+
     /// <summary>Batches in which a stage threw (logged by the caller; the batch's remaining work is skipped).</summary>
     public long Faults => Interlocked.Read(ref _faults);
 
@@ -45,6 +58,7 @@ internal sealed class EventPipeline
     public void OnBatch(ReadOnlySpan<HarrierEvent> batch)
     {
         Interlocked.Add(ref _events, batch.Length);
+        Interlocked.Exchange(ref _lastEventTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
         foreach (var e in batch)
         {
             _processes.Enrich(e);
@@ -58,6 +72,8 @@ internal sealed class EventPipeline
             var (enforced, latency) = _verdicts.Apply(m.Action, m.Event, m.Rule.Name);
             var alert = m.ToAlert(_hostname, Guid.NewGuid()) with { Enforced = enforced, KillLatencyNs = latency };
             Interlocked.Increment(ref _alerts);
+            Interlocked.Increment(ref _perRule.GetOrAdd(m.Rule.Name, static _ => new StrongBox<long>()).Value);
+            Interlocked.Increment(ref _verdictCounts.GetOrAdd(enforced, static _ => new StrongBox<long>()).Value);
             _publish(alert);
         }
     }

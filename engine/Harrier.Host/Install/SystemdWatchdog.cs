@@ -7,17 +7,17 @@ namespace Harrier.Host.Install;
 
 /// <summary>
 /// Pings systemd's watchdog (<c>WATCHDOG=1</c>) at half the unit's <c>WatchdogSec</c> while the engine is healthy, so
-/// deploy/harrier.service's <c>WatchdogSec=</c> restarts a wedged engine. <c>UseSystemd()</c> sends only READY=1 and
+/// deploy/harrier.service's <c>WatchdogSec=</c> restarts a wedged engine. <c>AddSystemd()</c> sends only READY=1 and
 /// STOPPING=1; this adds the pings. Inactive (returns at once) when systemd did not ask for a watchdog
 /// (<c>WATCHDOG_USEC</c> unset, or <c>WATCHDOG_PID</c> names another process) or no notify socket exists.
-/// Register with <c>services.AddHostedService(sp =&gt; new SystemdWatchdog(...))</c>, passing a health check such as
-/// "the pipeline consumed events or was idle within the last interval". Thread-safe.
+/// Register with <c>services.AddHostedService(sp =&gt; new SystemdWatchdog(sp.GetService&lt;ISystemdNotifier&gt;(), ...))</c>,
+/// passing a health check such as "the pipeline consumed events or was idle within the last interval". Thread-safe.
 /// </summary>
 internal sealed partial class SystemdWatchdog : BackgroundService
 {
     private static readonly ServiceState Ping = new("WATCHDOG=1");
 
-    private readonly ISystemdNotifier _notifier;
+    private readonly ISystemdNotifier? _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<bool> _healthy;
@@ -25,13 +25,14 @@ internal sealed partial class SystemdWatchdog : BackgroundService
     private long _pings;
     private long _withheld;
 
-    /// <param name="notifier">From <c>UseSystemd()</c>.</param>
+    /// <param name="notifier">From <c>AddSystemd()</c>, which registers one only when running under systemd:
+    /// pass <c>sp.GetService&lt;ISystemdNotifier&gt;()</c>; null makes the watchdog inactive.</param>
     /// <param name="time">The clock for the ping interval.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="healthy">Returns false to withhold a ping (systemd then restarts the service); null = always healthy.</param>
     /// <param name="watchdogUsec">The value of <c>WATCHDOG_USEC</c>; null reads the environment.</param>
     /// <param name="watchdogPid">The value of <c>WATCHDOG_PID</c>; null reads the environment.</param>
-    public SystemdWatchdog(ISystemdNotifier notifier, TimeProvider time, ILogger logger, Func<bool>? healthy = null, string? watchdogUsec = null, string? watchdogPid = null)
+    public SystemdWatchdog(ISystemdNotifier? notifier, TimeProvider time, ILogger logger, Func<bool>? healthy = null, string? watchdogUsec = null, string? watchdogPid = null)
     {
         _notifier = notifier;
         _time = time;
@@ -44,7 +45,7 @@ internal sealed partial class SystemdWatchdog : BackgroundService
     }
 
     /// <summary>The ping interval, or null when the watchdog is off.</summary>
-    public TimeSpan? PingInterval => _notifier.IsEnabled ? _interval : null;
+    public TimeSpan? PingInterval => _notifier is { IsEnabled: true } ? _interval : null;
 
     /// <summary>Pings sent.</summary>
     public long Pings => Interlocked.Read(ref _pings);
@@ -71,7 +72,7 @@ internal sealed partial class SystemdWatchdog : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (PingInterval is not { } interval)
+        if (PingInterval is not { } interval || _notifier is null)
         {
             return;
         }

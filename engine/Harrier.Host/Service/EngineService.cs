@@ -6,9 +6,12 @@ using Harrier.Engine.Loading;
 using Harrier.Engine.Pipeline;
 using Harrier.Engine.Verdicts;
 using Harrier.Events;
+using Harrier.Interop;
 using Harrier.Outputs;
 using Harrier.Rules;
+using Harrier.Host.Metrics;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Harrier.Host.Service;
@@ -38,6 +41,13 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private long _lastReceived;
     private int _reloading;
     private long _reloadFailures;
+    private long _reloads;
+    private double _rulesLoadSeconds;
+    private long _rulesLoadedAt;
+    private readonly SystemdNotifier _systemd = new();
+    private MetricsServer? _metrics;
+    private HealthEvaluator? _health;
+    private ITimer? _watchdog;
 
     public EngineService(EngineSettings settings, CompiledRuleSet rules, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, TimeProvider? time = null)
     {
@@ -47,6 +57,35 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         _lifetime = lifetime;
         _logger = loggerFactory.CreateLogger("Harrier.Host.Engine");
         _time = time ?? TimeProvider.System;
+        _rulesLoadSeconds = rules.CompileTime.TotalSeconds;
+        _rulesLoadedAt = _time.GetUtcNow().ToUnixTimeSeconds();
+    }
+
+    /// <summary>Every counter, for /metrics, /healthz and support output. Thread-safe.</summary>
+    public EngineSnapshot Snapshot()
+    {
+        var stats = _source?.Stats;
+        return new EngineSnapshot
+        {
+            ProbesAttached = _source is not null && stats is not null,
+            RulesLoaded = _detection is not null,
+            EventsReceived = stats?.Received ?? 0,
+            ReceivedPerType = stats?.ReceivedPerType ?? new Dictionary<EventType, long>(),
+            KernelLostPerType = stats?.KernelLostPerType ?? new Dictionary<EventType, ulong>(),
+            UserLost = stats?.UserLost ?? 0,
+            DecodeErrors = stats?.DecodeErrors ?? 0,
+            RingBufferBytes = _settings.Probes.RingBufferBytes,
+            MatchesPerRule = _pipeline?.MatchesPerRule ?? new Dictionary<string, long>(),
+            Sinks = _dispatcher?.Stats ?? [],
+            ProcessTableSize = _processes?.Count ?? 0,
+            ProcessTableEvictions = _processes?.Evictions ?? 0,
+            Rules = _detection?.RuleSet.Rules.Count ?? 0,
+            RulesLoadSeconds = Volatile.Read(ref _rulesLoadSeconds),
+            RulesLoadedUnixSeconds = Interlocked.Read(ref _rulesLoadedAt),
+            Reloads = Interlocked.Read(ref _reloads),
+            ReloadFailures = Interlocked.Read(ref _reloadFailures),
+            VerdictsEnforced = _pipeline?.Verdicts ?? new Dictionary<string, long>(),
+        };
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -69,6 +108,28 @@ internal sealed partial class EngineService : IHostedService, IDisposable
                 _ = Task.Run(Reload);
             });
             _lossTimer = _time.CreateTimer(_ => CheckLoss(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            _health = new HealthEvaluator(_settings.Metrics, _time);
+            if (_settings.Metrics.Enabled)
+            {
+                _metrics = new MetricsServer(_settings.Metrics, Snapshot, _health, _loggerFactory.CreateLogger("Harrier.Host.Metrics"));
+                try
+                {
+                    _metrics.Start();
+                    LogMetrics(_logger, _metrics.Prefix);
+                }
+                catch (System.Net.HttpListenerException ex)
+                {
+                    LogMetricsFailed(_logger, _settings.Metrics.Listen, ex.Message);
+                    _metrics = null;
+                }
+            }
+
+            // READY=1 only now: probes attached and rules loaded.
+            _systemd.Notify(new ServiceState("READY=1\nSTATUS=watching"));
+            if (WatchdogInterval() is { } every)
+            {
+                _watchdog = _time.CreateTimer(_ => Watchdog(), null, every, every);
+            }
         }
         catch (ProbeStartupException ex)
         {
@@ -82,6 +143,13 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _systemd.Notify(ServiceState.Stopping);
+        _watchdog?.Dispose();
+        if (_metrics is not null)
+        {
+            await _metrics.DisposeAsync().ConfigureAwait(false);
+        }
+
         _lossTimer?.Dispose();
         _sighup?.Dispose();
         _source?.Stop();
@@ -105,8 +173,10 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             return;
         }
 
+        _systemd.Notify(new ServiceState($"RELOADING=1\nMONOTONIC_USEC={System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000)}"));
         try
         {
+            long started = _time.GetTimestamp();
             var result = RuleLoader.Load(_settings.RulePaths, new RuleLoadOptions
             {
                 RuleMatching = _settings.Rules.RuleMatching == "first" ? RuleMatchingMode.First : RuleMatchingMode.All,
@@ -129,12 +199,16 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             }
 
             _detection.Swap(result.RuleSet);
+            Interlocked.Increment(ref _reloads);
+            Volatile.Write(ref _rulesLoadSeconds, _time.GetElapsedTime(started).TotalSeconds);
+            Interlocked.Exchange(ref _rulesLoadedAt, _time.GetUtcNow().ToUnixTimeSeconds());
             _source?.SetInterestingTypes(result.RuleSet.InterestingTypes.ToArray());
             LogReloaded(_logger, result.RuleSet.Rules.Count, _detection.Generation);
         }
         finally
         {
             Volatile.Write(ref _reloading, 0);
+            _systemd.Notify(new ServiceState("READY=1"));
         }
     }
 
@@ -143,6 +217,33 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         _source?.Dispose();
         _sighup?.Dispose();
         _lossTimer?.Dispose();
+    }
+
+    /// <summary>Half of systemd's WatchdogSec (WATCHDOG_USEC), when this process is the one watched.</summary>
+    private static TimeSpan? WatchdogInterval()
+    {
+        string? usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
+        string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
+        if (!long.TryParse(usec, out long us) || us <= 0 || (pid is not null && pid != Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            return null;
+        }
+
+        return TimeSpan.FromMicroseconds(us / 2);
+    }
+
+    /// <summary>WATCHDOG=1 only while healthy: a stalled pipeline lets systemd restart Harrier.</summary>
+    private void Watchdog()
+    {
+        string? reason = _health?.Check(Snapshot());
+        if (reason is null)
+        {
+            _systemd.Notify(new ServiceState("WATCHDOG=1"));
+        }
+        else
+        {
+            _systemd.Notify(new ServiceState($"STATUS=unhealthy: {reason}"));
+        }
     }
 
     private void CheckLoss()
@@ -175,6 +276,12 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Rules reload failed with {Errors} errors; the previous rule set stays in force")]
     private static partial void LogReloadFailed(ILogger logger, int errors);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Metrics and health endpoint on {Prefix} (/metrics, /healthz)")]
+    private static partial void LogMetrics(ILogger logger, string prefix);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Metrics endpoint {Listen} could not be opened: {Reason}; running without it")]
+    private static partial void LogMetricsFailed(ILogger logger, string listen, string reason);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Rules reloaded: {Rules} rules (generation {Generation})")]
     private static partial void LogReloaded(ILogger logger, int rules, int generation);

@@ -19,6 +19,8 @@ internal sealed record EngineSettings
 
     public required EnforcementOptions Enforcement { get; init; }
 
+    public required Harrier.Host.Metrics.MetricsOptions Metrics { get; init; }
+
     /// <summary>Absolute rule file or directory paths (from -r, else Rules:Paths against the config's directory).</summary>
     public required IReadOnlyList<string> RulePaths { get; init; }
 

@@ -3,6 +3,7 @@ using Harrier.Engine.Enrichment;
 using Harrier.Engine.Loading;
 using Harrier.Engine.Verdicts;
 using Harrier.Host.Configuration;
+using Harrier.Host.Metrics;
 using Harrier.Outputs;
 using Microsoft.Extensions.Configuration;
 
@@ -19,7 +20,8 @@ internal static class EngineSettingsLoader
         .Section<EnrichmentOptions>(EnrichmentOptions.SectionName)
         .Section<RulesOptions>(RulesOptions.SectionName)
         .Section("Outputs", null)
-        .Section<EnforcementOptions>(EnforcementOptions.SectionName);
+        .Section<EnforcementOptions>(EnforcementOptions.SectionName)
+        .Section<MetricsOptions>(MetricsOptions.SectionName);
 
     /// <summary>Returns the settings, or null after writing every problem to <paramref name="err"/>.</summary>
     public static (EngineSettings? Settings, IConfigurationRoot? Root) Load(string? configPath, IReadOnlyList<string> overrides,
@@ -42,6 +44,7 @@ internal static class EngineSettingsLoader
         var enrichment = OptionsValidation.Bind<EnrichmentOptions>(root, EnrichmentOptions.SectionName, bindErrors);
         var rules = OptionsValidation.Bind<RulesOptions>(root, RulesOptions.SectionName, bindErrors);
         var enforcement = OptionsValidation.Bind<EnforcementOptions>(root, EnforcementOptions.SectionName, bindErrors);
+        var metrics = OptionsValidation.Bind<MetricsOptions>(root, MetricsOptions.SectionName, bindErrors);
         OutputsOptions? outputs = null;
         IEnumerable<string> outputErrors;
         try
@@ -65,7 +68,8 @@ internal static class EngineSettingsLoader
             ("Enrichment", enrichment.Validate()),
             ("Rules", rules.Validate().Concat(missing)),
             ("Outputs", outputErrors),
-            ("Enforcement", enforcement.Validate()));
+            ("Enforcement", enforcement.Validate()),
+            ("Metrics", metrics.Validate()));
         if (errors.Count > 0)
         {
             OptionsValidation.Report(errors, err);
@@ -79,6 +83,7 @@ internal static class EngineSettingsLoader
             Rules = rules,
             Outputs = outputs!,
             Enforcement = enforcement,
+            Metrics = metrics,
             RulePaths = paths,
             ConfigFiles = loaded.Files,
         }, root);

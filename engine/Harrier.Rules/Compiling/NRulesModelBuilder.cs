@@ -45,5 +45,15 @@ internal static class NRulesModelBuilder
 
     public static string DefinitionName(int ruleIndex, EventClass cls) => ruleIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) + "#" + cls;
 
-    public static ISessionFactory Compile(IEnumerable<IRuleDefinition> definitions) => new RuleCompiler().Compile(definitions);
+    /// <summary>Compiles the Rete network; <paramref name="interpret"/> interprets conditions instead of emitting IL.</summary>
+    public static ISessionFactory Compile(IEnumerable<IRuleDefinition> definitions, bool interpret)
+    {
+        var compiler = new RuleCompiler();
+        if (interpret)
+        {
+            compiler.ExpressionCompiler = new InterpretingExpressionCompiler();
+        }
+
+        return compiler.Compile(definitions);
+    }
 }

@@ -34,9 +34,9 @@ internal static class RuleSetCompiler
                 continue;
             }
 
-            var (resolved, text, types, format, predicate) = result.Value;
+            var (resolved, text, types, format, generic) = result.Value;
             bool enabled = rule.Enabled ?? true;
-            var cr = new CompiledRule(format, predicate)
+            var cr = new CompiledRule(format, generic)
             {
                 Index = enabled ? compiled.Count : -1,
                 Name = rule.Name,
@@ -75,6 +75,11 @@ internal static class RuleSetCompiler
 
                 lambda = WithTypeGuard(lambda, types, cls);
                 definitions.Add(NRulesModelBuilder.Build(cr.Index, cr.Name, cls, lambda));
+                if (options.PreMatch)
+                {
+                    var pre = (Expression<Func<HarrierEvent, bool>>)builder.Build(resolved, typeof(HarrierEvent), cls);
+                    cr.ClassPredicates[cls] = pre.Compile();
+                }
             }
         }
 
@@ -97,11 +102,12 @@ internal static class RuleSetCompiler
         }
 
         NRules.ISessionFactory? factory = null;
+        var conditionsTime = sw.Elapsed;
         if (options.BuildEngine)
         {
             try
             {
-                factory = NRulesModelBuilder.Compile(definitions);
+                factory = NRulesModelBuilder.Compile(definitions, options.PreMatch);
             }
             catch (Exception ex) when (ex is NRules.RuleCompilationException or InvalidOperationException or ArgumentException)
             {
@@ -111,7 +117,7 @@ internal static class RuleSetCompiler
         }
 
         sw.Stop();
-        return new CompiledRuleSet(compiled, factory, options.RuleMatching, sw.Elapsed);
+        return new CompiledRuleSet(compiled, factory, options.RuleMatching, sw.Elapsed, options.PreMatch) { EngineBuildTime = sw.Elapsed - conditionsTime };
     }
 
     /// <summary>Prepends the event-type check (a bitmap lookup) unless the rule takes every type of the class.</summary>
@@ -134,7 +140,7 @@ internal static class RuleSetCompiler
         return Expression.Lambda(Expression.AndAlso(test, lambda.Body), e);
     }
 
-    private static (Node Resolved, string Text, IReadOnlyCollection<EventType> Types, OutputFormat Format, Func<HarrierEvent, bool> Predicate)? CompileRule(
+    private static (Node Resolved, string Text, IReadOnlyCollection<EventType> Types, OutputFormat Format, Expression<Func<HarrierEvent, bool>> Generic)? CompileRule(
         RuleItem rule, ConditionResolver resolver, ExpressionBuilder builder, DiagnosticBag diags, List<SkippedRule> skipped)
     {
         if (rule.Source is { } src && src != "syscall")
@@ -199,7 +205,7 @@ internal static class RuleSetCompiler
                 diags.Warning(DiagnosticCodes.NoEventTypes, rule.Location, $"rule '{rule.Name}' does not restrict evt.type: it is evaluated for every event (add an evt.type check, or warn_evttypes: false)", rule.Name);
             }
 
-            return (resolved, text, types.OrderBy(t => t).ToArray(), format, generic.Compile());
+            return (resolved, text, types.OrderBy(t => t).ToArray(), format, generic);
         }
         catch (UnsupportedFieldException ex)
         {

@@ -21,6 +21,7 @@ internal sealed partial class SinkRunner : ISinkHealth
     private readonly RuleRateLimiter? _rate;
     private readonly Channel<Alert>? _queue;
     private readonly CancellationTokenSource _abort = new();
+    private readonly List<SpoolRecord> _pending = new();
     private readonly int _nearFullPercent;
     private IAlertSink? _sink;
     private AlertSpool? _spool;
@@ -64,7 +65,7 @@ internal sealed partial class SinkRunner : ISinkHealth
         Interlocked.Read(ref _sent),
         Interlocked.Read(ref _failed),
         Interlocked.Read(ref _spooled),
-        Interlocked.Read(ref _dropped) + (_spool is { } s ? s.DroppedOldest + s.DroppedNewest + s.Corrupt : 0),
+        Interlocked.Read(ref _dropped) + (_spool is { } s ? s.DroppedOldest + s.Corrupt : 0),
         Interlocked.Read(ref _suppressed),
         Interlocked.Read(ref _filtered),
         _spool?.Pending ?? Interlocked.Read(ref _queued),
@@ -108,6 +109,8 @@ internal sealed partial class SinkRunner : ISinkHealth
                 CheckSpoolLevel(spool);
                 return true;
             }
+
+            Interlocked.Increment(ref _dropped);
 
             if (Interlocked.Exchange(ref _overflowing, 1) == 0)
             {
@@ -228,7 +231,46 @@ internal sealed partial class SinkRunner : ISinkHealth
 
     private async Task RunAsync()
     {
-        var pending = new List<SpoolRecord>(_options.BatchSize);
+        int crashes = 0;
+        while (!_abort.IsCancellationRequested)
+        {
+            try
+            {
+                await RunLoopAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never let the worker die silently: report, back off, resume (spooled alerts are re-read from the commit point).
+                crashes++;
+                LogWorkerCrashed(_logger, Name, e.ToString());
+                ReportDown("worker error: " + e.Message);
+                if (_spool is not null)
+                {
+                    // Re-read everything not yet committed; in-memory sinks keep their pending batch.
+                    _pending.Clear();
+                    _spool.Rewind();
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(crashes, 10)))), _time, _abort.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RunLoopAsync()
+    {
+        List<SpoolRecord> pending = _pending;
         var alerts = new List<Alert>(_options.BatchSize);
         int attempt = 0;
         CancellationToken ct = _abort.Token;
@@ -428,6 +470,9 @@ internal sealed partial class SinkRunner : ISinkHealth
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Error, Message = "Alert sink {Sink}: spool full, alerts are being dropped")]
     private static partial void LogSpoolFull(ILogger logger, string sink);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "Alert sink {Sink}: worker failed and restarts: {Error}")]
+    private static partial void LogWorkerCrashed(ILogger logger, string sink, string error);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Error, Message = "Alert sink {Sink}: {Reason}")]
     private static partial void LogSinkError(ILogger logger, string sink, string reason);

@@ -26,6 +26,12 @@ public static class AlertFormatter
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_result;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_resultWriter;
+
     /// <summary>Appends one document (no trailing newline) to <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, Alert alert, AlertFormat format, bool flatKeys = false)
     {
@@ -39,6 +45,14 @@ public static class AlertFormatter
 
         if (!flatKeys)
         {
+            if (ReferenceEquals(output, t_result))
+            {
+                Utf8JsonWriter cached = t_resultWriter ??= new Utf8JsonWriter(output, WriterOptions);
+                cached.Reset(output);
+                WriteJson(cached, alert, format);
+                return;
+            }
+
             using var w = new Utf8JsonWriter(output, WriterOptions);
             WriteJson(w, alert, format);
             return;
@@ -57,7 +71,8 @@ public static class AlertFormatter
     /// <summary>The document as a new UTF-8 byte array.</summary>
     public static byte[] ToUtf8Bytes(Alert alert, AlertFormat format, bool flatKeys = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        ArrayBufferWriter<byte> buffer = t_result ??= new ArrayBufferWriter<byte>(2048);
+        buffer.ResetWrittenCount();
         Write(buffer, alert, format, flatKeys);
         return buffer.WrittenSpan.ToArray();
     }

@@ -76,7 +76,7 @@ internal sealed partial class AlertSpool : IDisposable
     /// <summary>Bytes of all segment files.</summary>
     public long Bytes
     {
-        get { lock (_lock) { return _bytes; } }
+        get { return Volatile.Read(ref _bytes); }
     }
 
     /// <summary>Alerts spooled and not yet committed (acknowledged by the sink).</summary>
@@ -135,7 +135,27 @@ internal sealed partial class AlertSpool : IDisposable
 
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed)
+            {
+                return false;
+            }
+
+            try
+            {
+                return AppendLocked(buf, total);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteErrors++;
+                LogWriteFailed(_logger, _dir, e.Message);
+                return false;
+            }
+        }
+    }
+
+    private bool AppendLocked(ArrayBufferWriter<byte> buf, int total)
+    {
+        {
             if (!MakeRoom(total))
             {
                 DroppedNewest++;
@@ -225,6 +245,23 @@ internal sealed partial class AlertSpool : IDisposable
     /// </summary>
     public int ReadBatch(List<SpoolRecord> into, int maxRecords, int maxBytes = 8 << 20)
     {
+        int start = into.Count;
+        bool progress = false;
+        while (into.Count - start < maxRecords)
+        {
+            if (ReadChunk(into, maxRecords - (into.Count - start), maxBytes) == 0)
+            {
+                break;
+            }
+
+            progress = true;
+        }
+
+        return Math.Max(into.Count - start, progress ? 1 : 0);
+    }
+
+    private int ReadChunk(List<SpoolRecord> into, int maxRecords, int maxBytes)
+    {
         long segFirst;
         long offset;
         long length;
@@ -301,7 +338,7 @@ internal sealed partial class AlertSpool : IDisposable
                 {
                     // One record larger than the chunk: read exactly it.
                     _readBuffer = new byte[HeaderBytes + len];
-                    return ReadBatch(into, maxRecords, HeaderBytes + len);
+                    return ReadChunk(into, maxRecords, HeaderBytes + len);
                 }
 
                 break;

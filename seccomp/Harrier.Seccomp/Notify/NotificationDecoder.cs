@@ -207,35 +207,47 @@ internal sealed class NotificationDecoder
     /// <summary>Fills tgid, ppid, uid, gid and comm from /proc/TID/status; leaves them unset if the task is gone.</summary>
     private void ReadStatus(int tid, HarrierEvent ev)
     {
+        // One read into a pooled buffer: the fields needed are in the first ~1 KiB.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(2048);
         try
         {
-            foreach (var line in System.IO.File.ReadLines(Path.Combine(_procRoot, tid.ToString(CultureInfo.InvariantCulture), "status")))
+            int n;
+            using (var h = System.IO.File.OpenHandle(Path.Combine(_procRoot, tid.ToString(CultureInfo.InvariantCulture), "status")))
             {
-                int colon = line.IndexOf(':');
+                n = RandomAccess.Read(h, buffer.AsSpan(0, 2048), 0);
+            }
+
+            var text = buffer.AsSpan(0, n);
+            while (text.Length > 0)
+            {
+                int eol = text.IndexOf((byte)'\n');
+                var line = eol < 0 ? text : text[..eol];
+                text = eol < 0 ? default : text[(eol + 1)..];
+                int colon = line.IndexOf((byte)':');
                 if (colon < 0)
                 {
                     continue;
                 }
 
-                var key = line.AsSpan(0, colon);
-                var value = line.AsSpan(colon + 1).Trim();
-                if (key.SequenceEqual("Name"))
+                var key = line[..colon];
+                var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
+                if (key.SequenceEqual("Name"u8))
                 {
-                    ev.Comm = value.ToString();
+                    ev.Comm = System.Text.Encoding.UTF8.GetString(value);
                 }
-                else if (key.SequenceEqual("Tgid") && int.TryParse(value, CultureInfo.InvariantCulture, out int tgid))
+                else if (key.SequenceEqual("Tgid"u8))
                 {
-                    ev.Pid = tgid;
+                    ev.Pid = (int)FirstNumber(value);
                 }
-                else if (key.SequenceEqual("PPid") && int.TryParse(value, CultureInfo.InvariantCulture, out int ppid))
+                else if (key.SequenceEqual("PPid"u8))
                 {
-                    ev.Ppid = ppid;
+                    ev.Ppid = (int)FirstNumber(value);
                 }
-                else if (key.SequenceEqual("Uid"))
+                else if (key.SequenceEqual("Uid"u8))
                 {
                     ev.Uid = FirstNumber(value);
                 }
-                else if (key.SequenceEqual("Gid"))
+                else if (key.SequenceEqual("Gid"u8))
                 {
                     ev.Gid = FirstNumber(value);
                     break;
@@ -246,11 +258,25 @@ internal sealed class NotificationDecoder
         {
             // the task exited; the notification will be found stale by NOTIF_ID_VALID
         }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    private static uint FirstNumber(ReadOnlySpan<char> value)
+    private static uint FirstNumber(ReadOnlySpan<byte> value)
     {
-        int end = value.IndexOfAny('\t', ' ');
-        return uint.TryParse(end < 0 ? value : value[..end], CultureInfo.InvariantCulture, out uint v) ? v : 0;
+        uint v = 0;
+        foreach (byte b in value)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                break;
+            }
+
+            v = (v * 10) + (uint)(b - '0');
+        }
+
+        return v;
     }
 }

@@ -11,27 +11,44 @@ namespace Harrier.Seccomp.Notify;
 internal sealed class ProcessMemory : IDisposable
 {
     private const int PageSize = 4096;
-    private readonly SafeFileHandle? _handle;
+    private readonly string _path;
+    private SafeFileHandle? _handle;
+    private bool _opened;
 
+    /// <summary>Prepares to read TID's memory; the file is opened on the first read (many notifications read nothing).</summary>
     public ProcessMemory(string procRoot, int tid)
     {
-        try
-        {
-            _handle = File.OpenHandle(Path.Combine(procRoot, tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "mem"), FileMode.Open, FileAccess.Read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Error = e.Message;
-        }
+        _path = Path.Combine(procRoot, tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "mem");
     }
 
-    /// <summary>Why the memory could not be opened, or null.</summary>
+    /// <summary>Why the memory could not be opened or read, or null.</summary>
     public string? Error { get; private set; }
+
+    private SafeFileHandle? Handle
+    {
+        get
+        {
+            if (!_opened)
+            {
+                _opened = true;
+                try
+                {
+                    _handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Read);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Error = e.Message;
+                }
+            }
+
+            return _handle;
+        }
+    }
 
     /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes at <paramref name="address"/>; false on any fault.</summary>
     public bool TryRead(ulong address, Span<byte> buffer)
     {
-        if (_handle is null || address == 0 || address > long.MaxValue - (ulong)buffer.Length)
+        if (address == 0 || address > long.MaxValue - (ulong)buffer.Length || Handle is not { } handle)
         {
             return false;
         }
@@ -41,7 +58,7 @@ internal sealed class ProcessMemory : IDisposable
             int done = 0;
             while (done < buffer.Length)
             {
-                int n = RandomAccess.Read(_handle, buffer[done..], (long)address + done);
+                int n = RandomAccess.Read(handle, buffer[done..], (long)address + done);
                 if (n <= 0)
                 {
                     return false;
@@ -64,12 +81,26 @@ internal sealed class ProcessMemory : IDisposable
     {
         value = string.Empty;
         truncated = false;
-        if (_handle is null || address == 0)
+        if (address == 0)
         {
             return false;
         }
 
-        var bytes = new byte[max];
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            return ReadString(address, max, bytes, out value, out truncated);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private bool ReadString(ulong address, int max, byte[] bytes, out string value, out bool truncated)
+    {
+        value = string.Empty;
+        truncated = false;
         int total = 0;
         while (total < max)
         {

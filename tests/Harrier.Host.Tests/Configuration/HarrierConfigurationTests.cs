@@ -126,20 +126,4 @@ public sealed class HarrierConfigurationTests : IDisposable
         Assert.Contains(locations.SystemConfigFile, error, StringComparison.Ordinal);
         Assert.Contains("--config", error, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Build_ProcessEnvironment_IsRead()
-    {
-        var mine = _dir.Write("mine.json", """{ "Enforcement": { "Mode": "monitor" } }""");
-        Environment.SetEnvironmentVariable("HARRIER__Enforcement__Mode", "enforce-from-env");
-        try
-        {
-            var c = HarrierConfiguration.Build([], mine);
-            Assert.Equal("enforce-from-env", c["Enforcement:Mode"]);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("HARRIER__Enforcement__Mode", null);
-        }
-    }
 }

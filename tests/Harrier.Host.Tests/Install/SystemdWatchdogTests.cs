@@ -75,4 +75,16 @@ public sealed class SystemdWatchdogTests
         Assert.Null(watchdog.PingInterval);
         Assert.Equal(0, notifier.Count);
     }
+
+    [Fact]
+    public async Task Execute_NoNotifier_DoesNothing()
+    {
+        using var watchdog = new SystemdWatchdog(null, new FakeTimeProvider(), NullLogger.Instance, null, "10000000", null);
+
+        await watchdog.StartAsync(CancellationToken.None);
+        await watchdog.ExecuteTask!;
+
+        Assert.Null(watchdog.PingInterval);
+        Assert.Equal(0, watchdog.Pings);
+    }
 }

@@ -192,6 +192,53 @@ public sealed class CgroupEnforcerTests : IDisposable
         Assert.Equal($"127.0.0.1:{deniedPort}", d.Subject);
     }
 
+    [CgroupBpfFact]
+    public void Connect6_Ipv4MappedDestination_IsCheckedAgainstIpv4Entries()
+    {
+        using var listener = new TcpListener(IPAddress.Parse("127.0.0.4"), 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _enforcer!.AddDeny(new CgroupDenyRule { Operation = CgroupOperation.Connect, Network = IPNetwork.Parse("127.0.0.4/32"), Port = (ushort)port, RuleId = 15 });
+        const string Script = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            try:
+                s.connect(("::ffff:127.0.0.4", int(sys.argv[1]))); print("connect-ok")
+            except OSError as e:
+                print("connect-failed", e.errno)
+            """;
+        var (_, output) = RunInCgroup("/usr/bin/python3", "-c", Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("connect-failed 1", output, StringComparison.Ordinal);
+        Assert.False(listener.Pending());
+        var d = Assert.Single(WaitForDecisions(1));
+        Assert.Equal("cgroup/connect4", d.Hook); // matched the IPv4 entry
+        Assert.Equal($"127.0.0.4:{port}", d.Subject);
+    }
+
+    [CgroupBpfFact]
+    public void Sendmsg4_UnconnectedUdpToDeniedDestination_GetsEperm()
+    {
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.5"), 0));
+        int port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        _enforcer!.AddDeny(new CgroupDenyRule { Operation = CgroupOperation.Connect, Network = IPNetwork.Parse("127.0.0.5/32"), Port = (ushort)port, RuleId = 17 });
+        const string Script = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for host in ("127.0.0.5", "127.0.0.1"):
+                try:
+                    s.sendto(b"x", (host, int(sys.argv[1]))); print("send-ok", host)
+                except OSError as e:
+                    print("send-failed", host, e.errno)
+            """;
+        var (_, output) = RunInCgroup("/usr/bin/python3", "-c", Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("send-failed 127.0.0.5 1", output, StringComparison.Ordinal);
+        Assert.Contains("send-ok 127.0.0.1", output, StringComparison.Ordinal);
+        Assert.Equal(0, receiver.Available);
+        var d = Assert.Single(WaitForDecisions(1));
+        Assert.Equal("cgroup/sendmsg4", d.Hook);
+        Assert.Equal("sendmsg", d.Syscall);
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

@@ -191,6 +191,39 @@ public sealed class SeccompExecTests : IDisposable
     }
 
     [SeccompFact]
+    public void Exec_NotifyWithHostilePointers_EventMarkedTruncatedAndWorkloadGetsEfault()
+    {
+        var events = new List<HarrierEvent>();
+        SeccompDecision Decide(HarrierEvent ev)
+        {
+            lock (events)
+            {
+                events.Add(ev);
+            }
+
+            return SeccompDecision.Continue;
+        }
+
+        // connect(fd, (void*)8, 16) and openat(AT_FDCWD, (char*)8, 0): unmapped pointers
+        const string Script = """
+            import ctypes, os, socket
+            libc = ctypes.CDLL(None, use_errno=True)
+            s = socket.socket()
+            r = libc.connect(s.fileno(), ctypes.c_void_p(8), 16)
+            print("connect", r, ctypes.get_errno())
+            r = libc.openat(-100, ctypes.c_void_p(8), 0)
+            print("openat", r, ctypes.get_errno())
+            """;
+        var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [connect]\n    action: notify\n  - names: [openat]\n    action: notify\n");
+        var (code, o, _) = Exec(profile, Decide, "/usr/bin/python3", "-c", Script);
+        Assert.Equal(0, code);
+        Assert.Contains("connect -1 14", o, StringComparison.Ordinal); // EFAULT from the kernel after CONTINUE
+        Assert.Contains("openat -1 14", o, StringComparison.Ordinal);
+        Assert.Contains(events, e => e is NetworkEvent { Truncated: true, Remote.IsSet: false });
+        Assert.Contains(events, e => e is FileEvent { Truncated: true, RawPath: null });
+    }
+
+    [SeccompFact]
     public void Exec_DecisionCallbackThrows_FailsClosedWithEperm()
     {
         var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [mkdir, mkdirat]\n    action: notify\n");

@@ -167,4 +167,29 @@ public sealed class FileEventTests : IDisposable
         Assert.Equal("/etc/passwd", sym.RawPath);
         Assert.Equal(Path.Combine(_dir, "soft"), sym.NewPath);
     }
+
+    [KernelFact]
+    public void Openat2_FlagsFromOpenHow()
+    {
+        string file = Path.Combine(_dir, "o2");
+        File.WriteAllText(file, "x");
+        int pid = _fx.RunTrigger("openat2", file);
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.Type == EventType.Openat2);
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(file, e.Path);
+        Assert.NotEqual(0, e.Flags & 0x20000); // O_NOFOLLOW
+        Assert.True(e.Res >= 0);
+    }
+
+    [KernelFact]
+    public void Open_PathLongerThanPathMax_TruncatedFlagAndEnametoolong()
+    {
+        string longPath = "/" + string.Join('/', Enumerable.Repeat(new string('x', 200), 25));
+        int pid = _fx.RunTrigger("open", longPath);
+        var e = _fx.WaitFor<FileEvent>(pid, e => e.Type is EventType.Open or EventType.Openat && e.RawPath is not null && e.RawPath.StartsWith("/xxxx", StringComparison.Ordinal));
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(-36, e.Res); // ENAMETOOLONG
+        Assert.True(e.Truncated);
+        Assert.Equal(4095, e.RawPath!.Length);
+    }
 }

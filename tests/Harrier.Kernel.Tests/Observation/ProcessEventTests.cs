@@ -35,6 +35,29 @@ public sealed class ProcessEventTests
     }
 
     [KernelFact]
+    public void Execveat_FromMemfd_ExePathIsTheMemfd()
+    {
+        int pid = _fx.RunTrigger("exec-memfd", "/bin/true");
+        var e = _fx.WaitFor<ProcessEvent>(pid, e => e.Type is EventType.Execve or EventType.Execveat && e.Res == 0 && e.Argv.Count == 1 && e.Argv[0] == "payload");
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.True(e.ExePath?.StartsWith("/memfd:payload", StringComparison.Ordinal), $"{e.Type} {e.Filename} {e.ExePath}");
+        Assert.Contains("fd/", e.Filename); // glibc's fexecve: execveat(fd, "") -> /dev/fd/N, or execve("/proc/self/fd/N")
+    }
+
+    [KernelFact]
+    public void Execve_MoreArgsThanLimit_TruncatedAtMaxArgs()
+    {
+        var args = new List<string> { "-c", "exit 0" };
+        args.AddRange(Enumerable.Range(0, 60).Select(i => "arg" + i));
+        int pid = _fx.Run("/bin/sh", [.. args]);
+        var e = _fx.WaitFor<ProcessEvent>(pid, e => e.Type == EventType.Execve && e.Res == 0 && e.Filename == "/bin/sh");
+        Assert.True(e is not null, _fx.Describe(pid));
+        Assert.Equal(32, e.Argv.Count); // ProbeOptions.MaxArgs default
+        Assert.True(e.ArgvTruncated);
+        Assert.Equal("arg0", e.Argv[3]);
+    }
+
+    [KernelFact]
     public void Fork_ParentSeesChildPid_AndChildExitCode()
     {
         int pid = _fx.RunTrigger("fork");

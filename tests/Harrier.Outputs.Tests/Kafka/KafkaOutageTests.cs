@@ -196,4 +196,34 @@ public sealed class KafkaOutageTests
         Assert.Equal(new[] { 0, 2, 3, 4, 5, 6, 7, 8, 9, 10 }.Select(i => TestAlerts.UuidFor(i).ToString("D")), uuids);
         Assert.Equal(1, d.Stats[0].Failed);
     }
+
+    [Fact]
+    public async Task StopAsync_BrokerDown_ReturnsAndLeavesAlertsSpooledForNextStart()
+    {
+        using var cluster = new MockCluster();
+        using var dir = new TempDir();
+        const string Topic = "stopdown";
+        cluster.CreateTopic(Topic, 1);
+        cluster.AllDown();
+        AlertDispatcher d = AlertDispatcher.Create(KafkaTestSupport.Options(dir.Path, cluster.Bootstraps, Topic), NullLoggerFactory.Instance);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(d.Publish(TestAlerts.Make(i)));
+        }
+
+        var sw = Stopwatch.StartNew();
+        await d.StopAsync(TimeSpan.FromSeconds(1)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"stop took {sw.Elapsed}");
+        Assert.Equal(100, d.Stats[0].Pending);
+        Assert.Equal(0, d.Stats[0].Dropped);
+
+        cluster.AllUp();
+        AlertDispatcher next = AlertDispatcher.Create(KafkaTestSupport.Options(dir.Path, cluster.Bootstraps, Topic), NullLoggerFactory.Instance);
+        List<ConsumeResult<byte[], byte[]>> got = KafkaTestSupport.Consume(cluster.Bootstraps, Topic, 1, r => r.Count(m => !KafkaTestSupport.IsInternal(m)) >= 100, TimeSpan.FromSeconds(60));
+        await KafkaTestSupport.WaitUntilAsync(() => next.Stats[0].Pending == 0, TimeSpan.FromSeconds(30), "spool drained");
+        await next.StopAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            Enumerable.Range(0, 100).Select(i => TestAlerts.UuidFor(i).ToString("D")),
+            got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")));
+    }
 }

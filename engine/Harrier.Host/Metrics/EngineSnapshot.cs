@@ -1,0 +1,49 @@
+using Harrier.Events;
+using Harrier.Outputs;
+
+namespace Harrier.Host.Metrics;
+
+/// <summary>A point-in-time copy of every counter the metrics and health endpoints report.</summary>
+internal sealed record EngineSnapshot
+{
+    public bool ProbesAttached { get; init; }
+
+    public bool RulesLoaded { get; init; }
+
+    public long EventsReceived { get; init; }
+
+    public IReadOnlyDictionary<EventType, long> ReceivedPerType { get; init; } = new Dictionary<EventType, long>();
+
+    public IReadOnlyDictionary<EventType, ulong> KernelLostPerType { get; init; } = new Dictionary<EventType, ulong>();
+
+    public long UserLost { get; init; }
+
+    public long DecodeErrors { get; init; }
+
+    public long RingBufferBytes { get; init; }
+
+    public long RingBufferPending { get; init; }
+
+    public IReadOnlyDictionary<string, long> MatchesPerRule { get; init; } = new Dictionary<string, long>();
+
+    public IReadOnlyList<SinkStats> Sinks { get; init; } = Array.Empty<SinkStats>();
+
+    public int ProcessTableSize { get; init; }
+
+    public long ProcessTableEvictions { get; init; }
+
+    public int Rules { get; init; }
+
+    public double RulesLoadSeconds { get; init; }
+
+    public long RulesLoadedUnixSeconds { get; init; }
+
+    public long ReloadFailures { get; init; }
+
+    public long Reloads { get; init; }
+
+    public IReadOnlyDictionary<string, long> VerdictsEnforced { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>When the last event arrived (monotonic, from the engine's TimeProvider), null when none yet.</summary>
+    public long? LastEventTimestamp { get; init; }
+}
