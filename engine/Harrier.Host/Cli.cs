@@ -27,6 +27,7 @@ internal static class Cli
           bench pipeline|rules|outputs [--json] [...]                      benchmarks that print numbers
           install [--root DIR] | uninstall [--root DIR] [--purge]          systemd service layout
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
+          support [--config FILE]                                          one JSON document for bug reports
           version
         """;
 
@@ -48,6 +49,7 @@ internal static class Cli
                 "run" => RunCommand.Run(rest, o, err),
                 "events" => EventsCommand.Run(rest, o, err),
                 "info" => InfoCommand.Run(rest, o, err),
+                "support" => SupportCommand.Run(rest, o, err),
                 "rules" when rest.Length > 0 && rest[0] == "validate" => RulesCommands.Validate(rest[1..], o),
                 "rules" when rest.Length > 0 && rest[0] == "list" => RulesCommands.List(rest[1..], o),
                 "fields" => RulesCommands.Fields(rest, o),

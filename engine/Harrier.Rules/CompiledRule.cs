@@ -51,5 +51,8 @@ public sealed class CompiledRule
     /// used by the evaluator's pre-match stage.</summary>
     internal Dictionary<EventClass, Func<HarrierEvent, bool>> ClassPredicates { get; } = new();
 
+    /// <summary>The resolved condition (macros spliced, lists expanded), for the pre-match index.</summary>
+    internal Conditions.Node? Resolved { get; set; }
+
     public override string ToString() => Name;
 }

@@ -11,7 +11,7 @@ public sealed class CompiledRuleSet
 {
     private readonly bool[] _interesting;
 
-    private readonly Func<HarrierEvent, bool>[]?[] _candidates = new Func<HarrierEvent, bool>[]?[512];
+    private readonly Evaluation.PreMatcher?[] _candidates = new Evaluation.PreMatcher?[512];
 
     internal CompiledRuleSet(IReadOnlyList<CompiledRule> rules, ISessionFactory? factory, RuleMatchingMode matching, TimeSpan compileTime, bool preMatch = false)
     {
@@ -37,10 +37,10 @@ public sealed class CompiledRuleSet
             foreach (var t in set)
             {
                 var cls = EventTypes.ClassOf(t);
-                _candidates[(int)t] = rules
-                    .Where(r => r.EventTypes.Contains(t) && r.ClassPredicates.ContainsKey(cls))
-                    .Select(r => r.ClassPredicates[cls])
-                    .ToArray();
+                _candidates[(int)t] = new Evaluation.PreMatcher(rules
+                    .Where(r => r.EventTypes.Contains(t) && r.ClassPredicates.ContainsKey(cls) && r.Resolved is not null)
+                    .Select(r => (r.Resolved!, r.ClassPredicates[cls]))
+                    .ToList());
             }
         }
     }
@@ -56,21 +56,7 @@ public sealed class CompiledRuleSet
             return true;
         }
 
-        var preds = _candidates[(int)e.Type];
-        if (preds is null)
-        {
-            return false;
-        }
-
-        foreach (var p in preds)
-        {
-            if (p(e))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return _candidates[(int)e.Type] is { } m && m.AnyMatch(e);
     }
 
     /// <summary>Enabled rules in load order (<see cref="CompiledRule.Index"/> is the position in this list).</summary>

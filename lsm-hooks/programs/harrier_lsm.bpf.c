@@ -342,6 +342,32 @@ int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_den
 	return ret;
 }
 
+/* A hard link is a new name for a protected file: covered by the rename operation. */
+SEC("lsm/inode_link")
+int BPF_PROG(harrier_inode_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+{
+	struct lsm_config *cfg = config_get();
+	struct policy_entry e;
+	struct dec_record *r;
+	struct dentry *d = old_dentry;
+	__u8 m = 0;
+	int ret = 0;
+
+	if (!enforcing(cfg))
+		return 0;
+	if (!file_match(old_dentry, POL_OP_RENAME, cfg, &e, &m)) {
+		if (!inode_match(new_dentry, POL_OP_RENAME, cfg, &e, &m))
+			return 0;
+		d = new_dentry;
+	}
+	r = decide(DEC_HOOK_INODE_LINK, &e, m, &ret);
+	if (r) {
+		subject_dentry(r, d);
+		submit(r);
+	}
+	return ret;
+}
+
 /* Reads a sockaddr into an LPM key (port set); false for families other than IPv4/IPv6. */
 static __always_inline bool net_key_fill(struct sockaddr *address, int addrlen, struct net_key *k,
 					 struct evt_sockaddr *sa)

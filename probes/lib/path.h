@@ -48,11 +48,14 @@ static long path__step(__u32 i, void *data)
 		w->mnt = up;
 		return 0;
 	}
-	if (dentry == parent || !parent) {
-		w->done = true; /* root of a detached or pseudo file system */
-		return 1;
-	}
 	len = BPF_CORE_READ(dentry, d_name.len);
+	if (dentry == parent || !parent) {
+		/* a detached pseudo file (memfd:NAME, anon inodes): its own name under "/", as d_path shows
+		 * it (without " (deleted)"); sockets and pipes have empty names and end as "/" */
+		w->done = true;
+		if (len == 0 || pos != PATH_END)
+			return 1;
+	}
 	name = BPF_CORE_READ(dentry, d_name.name);
 	if (len > 255)
 		len = 255;
@@ -67,6 +70,8 @@ static long path__step(__u32 i, void *data)
 	pb->buf[pos & PATH_BUF_MASK] = '/';
 	w->pos = pos;
 	w->dentry = parent;
+	if (w->done)
+		return 1;
 	return 0;
 }
 

@@ -126,6 +126,9 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == harrier_config.self_tgid)
 		return 0;
+	/* orig_ax may already read as execve here; an fd-relative execveat leaves bprm->fdpath set */
+	if (bpf_core_field_exists(bprm->fdpath) && BPF_CORE_READ(bprm, fdpath))
+		nr = NR_execveat;
 	if (!rec__begin(&c, nr == NR_execveat ? EVT_EXECVEAT : EVT_EXECVE, task, 0))
 		return 0;
 	n = rec__kernel_str(&c, 0, BPF_CORE_READ(bprm, filename));

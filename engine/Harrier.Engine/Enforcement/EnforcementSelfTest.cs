@@ -175,10 +175,10 @@ public static class EnforcementSelfTest
             {
                 var ex = Catch(() => File.Move(Secret, Secret + ".moved"));
                 Require(ex is UnauthorizedAccessException or IOException, $"expected EPERM, got {Describe(ex)}");
-                Require(File.Exists(Secret) && !File.Exists(Secret + ".moved"), "file must stay");
+                Require(File.Exists(Secret) && !File.Exists(Secret + ".moved"), $"file must stay (moved exists: {File.Exists(Secret + ".moved")})");
                 var ex2 = Catch(() => File.Move(Watched + ".other", Secret, overwrite: true));
                 Require(ex2 is not null && File.Exists(Secret), "replacing the protected file must fail");
-                Require(WaitDecision(x => x.RuleId == 102 && x.Hook == "inode_rename").Action == "denied", "decision");
+                Require(WaitDecision(x => x.RuleId == 102 && x.Hook is "inode_rename" or "inode_link").Action == "denied", "decision");
             });
 
             Case("prefix-deny", () =>
@@ -284,13 +284,33 @@ public static class EnforcementSelfTest
                 var psi = NewPsi(_self[0], _self.Skip(1).Append("child-enforcer"));
                 psi.RedirectStandardInput = true;
                 child = Process.Start(psi) ?? throw new InvalidOperationException("child did not start");
+                var errText = new System.Text.StringBuilder();
+                child.ErrorDataReceived += (_, a) =>
+                {
+                    lock (errText)
+                    {
+                        errText.AppendLine(a.Data);
+                    }
+                };
+                child.BeginErrorReadLine();
                 string? line;
                 do
                 {
-                    line = child.StandardOutput.ReadLine();
+                    var read = child.StandardOutput.ReadLineAsync();
+                    if (!read.Wait(TimeSpan.FromSeconds(90)))
+                    {
+                        lock (errText)
+                        {
+                            throw new TimeoutException($"child enforcer silent for 90 s; stderr: {errText}");
+                        }
+                    }
+                    line = read.Result;
                 }
                 while (line is not null && !line.StartsWith("ready ", StringComparison.Ordinal));
-                Require(line is not null, $"child enforcer did not report ready: {child.StandardError.ReadToEnd()}");
+                lock (errText)
+                {
+                    Require(line is not null, $"child enforcer did not report ready: {errText}");
+                }
                 pid = int.Parse(line!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
                 Require(pid == child.Id && line.Contains("reused=True", StringComparison.Ordinal), line);
             });
@@ -343,6 +363,13 @@ public static class EnforcementSelfTest
                 Require(e.ProtectedTgid == 0, $"after a graceful stop nothing stays protected (tgid {e.ProtectedTgid})");
                 var ex = Catch(() => File.ReadAllText(Secret));
                 Require(ex is UnauthorizedAccessException, "policy still enforced after the enforcer process restarted and stopped");
+                lock (errText)
+                {
+                    foreach (var l in errText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        _o.WriteLine($"vm-selftest: child stderr: {l}");
+                    }
+                }
             });
             child.Dispose();
         }

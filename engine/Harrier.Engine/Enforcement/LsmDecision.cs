@@ -66,7 +66,7 @@ public sealed record LsmDecision
     private static readonly string[] Hooks =
     [
         "none", "bprm_check_security", "file_open", "inode_unlink", "inode_rmdir", "inode_rename", "socket_connect",
-        "socket_bind", "task_kill", "ptrace_access_check", "bpf", "kernel_read_file", "kernel_load_data", "sb_mount",
+        "socket_bind", "task_kill", "ptrace_access_check", "bpf", "kernel_read_file", "kernel_load_data", "sb_mount", "inode_link",
     ];
 
     private static readonly string[] Actions = ["none", "denied", "killed", "would-deny", "would-kill"];

@@ -48,6 +48,8 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private MetricsServer? _metrics;
     private HealthEvaluator? _health;
     private ITimer? _watchdog;
+    private readonly List<FileSystemWatcher> _watchers = new();
+    private ITimer? _debounce;
 
     public EngineService(EngineSettings settings, CompiledRuleSet rules, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, TimeProvider? time = null)
     {
@@ -122,6 +124,11 @@ internal sealed partial class EngineService : IHostedService, IDisposable
                     LogMetricsFailed(_logger, _settings.Metrics.Listen, ex.Message);
                     _metrics = null;
                 }
+            }
+
+            if (_settings.Rules.WatchFiles)
+            {
+                WatchRuleFiles();
             }
 
             // READY=1 only now: probes attached and rules loaded.
@@ -214,9 +221,50 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
     public void Dispose()
     {
+        foreach (var w in _watchers)
+        {
+            w.Dispose();
+        }
+
+        _debounce?.Dispose();
         _source?.Dispose();
         _sighup?.Dispose();
         _lossTimer?.Dispose();
+    }
+
+    /// <summary>Watches the rule files and directories; a change reloads after 500 ms of quiet (editors write in bursts).</summary>
+    private void WatchRuleFiles()
+    {
+        _debounce = _time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        foreach (string path in _settings.RulePaths)
+        {
+            bool dir = Directory.Exists(path);
+            string? folder = dir ? path : Path.GetDirectoryName(path);
+            if (folder is null || !Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            var w = new FileSystemWatcher(folder)
+            {
+                Filter = dir ? "*" : Path.GetFileName(path),
+                IncludeSubdirectories = dir,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            FileSystemEventHandler changed = (_, e) =>
+            {
+                if (!dir || e.Name is null || e.Name.EndsWith(".yaml", StringComparison.Ordinal) || e.Name.EndsWith(".yml", StringComparison.Ordinal))
+                {
+                    _debounce?.Change(TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+                }
+            };
+            w.Changed += changed;
+            w.Created += changed;
+            w.Deleted += changed;
+            w.Renamed += (s, e) => changed(s, e);
+            w.EnableRaisingEvents = true;
+            _watchers.Add(w);
+        }
     }
 
     /// <summary>Half of systemd's WatchdogSec (WATCHDOG_USEC), when this process is the one watched.</summary>

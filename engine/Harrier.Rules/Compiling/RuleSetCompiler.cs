@@ -59,6 +59,7 @@ internal static class RuleSetCompiler
             }
 
             compiled.Add(cr);
+            cr.Resolved = resolved;
             if (!options.BuildEngine)
             {
                 continue;

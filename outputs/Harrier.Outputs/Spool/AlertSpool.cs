@@ -48,6 +48,7 @@ internal sealed partial class AlertSpool : IDisposable
     private long _readHandleSeg = -1;
     private long _lastSync;
     private bool _unsynced;
+    private bool _needRoll;
     private long _lastCommitWrite;
     private long _committedOnDisk;
     private byte[] _readBuffer = new byte[64 << 10];
@@ -155,70 +156,62 @@ internal sealed partial class AlertSpool : IDisposable
 
     private bool AppendLocked(ArrayBufferWriter<byte> buf, int total)
     {
+        if (!MakeRoom(total))
         {
-            if (!MakeRoom(total))
-            {
-                DroppedNewest++;
-                return false;
-            }
+            DroppedNewest++;
+            return false;
+        }
 
-            Segment seg = _segments[^1];
-            if (seg.Length > 0 && seg.Length + total > _options.SegmentBytes)
-            {
-                try
-                {
-                    Roll();
-                }
-                catch (IOException e)
-                {
-                    WriteErrors++;
-                    LogWriteFailed(_logger, _dir, e.Message);
-                    return false;
-                }
-
-                seg = _segments[^1];
-            }
-
-            Span<byte> rec = MemoryMarshalSpan(buf, total);
-            long seq = _nextSeq;
-            BinaryPrimitives.WriteUInt32LittleEndian(rec, Magic);
-            BinaryPrimitives.WriteInt32LittleEndian(rec[4..], total - HeaderBytes);
-            BinaryPrimitives.WriteInt64LittleEndian(rec[8..], seq);
-            uint crc = Crc32C.Append(Crc32C.Append(0, rec.Slice(8, 8)), rec[HeaderBytes..]);
-            BinaryPrimitives.WriteUInt32LittleEndian(rec[16..], crc);
+        Segment seg = _segments[^1];
+        if (_needRoll || _writer is null || (seg.Length > 0 && seg.Length + total > _options.SegmentBytes))
+        {
             try
             {
-                _writer!.Write(rec);
+                Roll();
             }
             catch (IOException e)
             {
                 WriteErrors++;
                 LogWriteFailed(_logger, _dir, e.Message);
-                try
-                {
-                    _writer!.SetLength(seg.Length);
-                    _writer.Position = seg.Length;
-                }
-                catch (IOException)
-                {
-                    // The segment may now end in a torn record; the reader skips it and counts it.
-                }
-
                 return false;
             }
 
-            seg.Length += total;
-            _bytes += total;
-            _nextSeq = seq + 1;
-            _unsynced = true;
-            SyncIfDueLocked(_options.Fsync == FsyncPolicy.Always);
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-
-            return true;
+            seg = _segments[^1];
         }
+
+        Span<byte> rec = MemoryMarshalSpan(buf, total);
+        long seq = _nextSeq;
+        BinaryPrimitives.WriteUInt32LittleEndian(rec, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(rec[4..], total - HeaderBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(rec[8..], seq);
+        uint crc = Crc32C.Append(Crc32C.Append(0, rec.Slice(8, 8)), rec[HeaderBytes..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(rec[16..], crc);
+        try
+        {
+            _writer!.Write(rec);
+        }
+        catch (IOException e)
+        {
+            WriteErrors++;
+            LogWriteFailed(_logger, _dir, e.Message);
+
+            // The file may now end in a partial record beyond seg.Length (the reader never looks there); later records
+            // must start in a clean segment.
+            _needRoll = true;
+            return false;
+        }
+
+        seg.Length += total;
+        _bytes += total;
+        _nextSeq = seq + 1;
+        _unsynced = true;
+        SyncIfDueLocked(_options.Fsync == FsyncPolicy.Always);
+        if (_signal.CurrentCount == 0)
+        {
+            _signal.Release();
+        }
+
+        return true;
     }
 
     /// <summary>Waits until something was appended since the last wait, or the timeout passes.</summary>
@@ -665,15 +658,29 @@ internal sealed partial class AlertSpool : IDisposable
 
     private void Roll()
     {
-        if (_options.Fsync != FsyncPolicy.Never)
+        if (_writer is not null && _options.Fsync != FsyncPolicy.Never && !_needRoll)
         {
-            _writer!.Flush(flushToDisk: true);
+            _writer.Flush(flushToDisk: true);
         }
 
-        _writer!.Dispose();
-        var seg = new Segment(_nextSeq, SegmentPath(_nextSeq), 0);
-        _writer = new FileStream(seg.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        _segments.Add(seg);
+        _writer?.Dispose();
+        _writer = null;
+        Segment current = _segments[^1];
+        if (current.FirstSeq == _nextSeq)
+        {
+            // No record in the current segment (only after a failed write): start it again, empty.
+            _writer = new FileStream(current.Path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            _bytes -= current.Length;
+            current.Length = 0;
+        }
+        else
+        {
+            var seg = new Segment(_nextSeq, SegmentPath(_nextSeq), 0);
+            _writer = new FileStream(seg.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            _segments.Add(seg);
+        }
+
+        _needRoll = false;
         _unsynced = false;
         _lastSync = _time.GetTimestamp();
     }

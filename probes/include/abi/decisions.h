@@ -31,6 +31,7 @@ enum dec_hook {
 	DEC_HOOK_KERNEL_READ_FILE = 11,
 	DEC_HOOK_KERNEL_LOAD_DATA = 12,
 	DEC_HOOK_SB_MOUNT = 13,
+	DEC_HOOK_INODE_LINK = 14,
 };
 
 /* dec_record.action: what happened. */

@@ -226,4 +226,37 @@ public sealed class KafkaOutageTests
             Enumerable.Range(0, 100).Select(i => TestAlerts.UuidFor(i).ToString("D")),
             got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")));
     }
+
+    [Theory]
+    [InlineData(ErrorCode.OutOfOrderSequenceNumber)]
+    [InlineData(ErrorCode.UnknownProducerId)]
+    [InlineData(ErrorCode.InvalidProducerEpoch)]
+    public async Task Emit_IdempotenceStateErrors_NothingLost(ErrorCode error)
+    {
+        using var cluster = new MockCluster();
+        using var dir = new TempDir();
+        string topic = "idemp-" + (int)error;
+        cluster.CreateTopic(topic, 1);
+        var internals = new ConcurrentQueue<Alert>();
+        AlertDispatcher d = AlertDispatcher.Create(KafkaTestSupport.Options(dir.Path, cluster.Bootstraps, topic), NullLoggerFactory.Instance);
+        d.InternalAlert += internals.Enqueue;
+        Assert.True(d.Publish(TestAlerts.Make(0)));
+        await KafkaTestSupport.WaitUntilAsync(() => d.Stats[0].Sent >= 1, TimeSpan.FromSeconds(30), "first delivery");
+
+        cluster.PushProduceErrors(error);
+        for (int i = 1; i <= 30; i++)
+        {
+            Assert.True(d.Publish(TestAlerts.Make(i)));
+        }
+
+        List<ConsumeResult<byte[], byte[]>> got = KafkaTestSupport.Consume(cluster.Bootstraps, topic, 1, r => r.Count(m => !KafkaTestSupport.IsInternal(m)) >= 31, TimeSpan.FromSeconds(60));
+        await KafkaTestSupport.WaitUntilAsync(() => d.Stats[0].Pending == 0, TimeSpan.FromSeconds(30), "spool drained");
+        await d.StopAsync(TimeSpan.FromSeconds(10));
+
+        string[] uuids = got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")).ToArray();
+        // Each error is answered for one produce request; the alerts of that request are re-sent, none twice.
+        Assert.Equal(Enumerable.Range(0, 31).Select(i => TestAlerts.UuidFor(i).ToString("D")), uuids);
+        Assert.Equal(0, d.Stats[0].Failed);
+        Assert.Equal(internals.Count(a => a.Rule == InternalAlerts.SinkDownRule), internals.Count(a => a.Rule == InternalAlerts.SinkUpRule));
+    }
 }
