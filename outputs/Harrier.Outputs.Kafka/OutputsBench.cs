@@ -28,19 +28,21 @@ public static class OutputsBench
         try
         {
             Alert[] alerts = MakeAlerts(Math.Max(count, spoolCount));
-            double kafka = Measure(KafkaSink(root, "kbench"), alerts, count);
-            double file = Measure(FileSink(root), alerts, count);
+            (double kafka, double kafkaCpu) = Measure(KafkaSink(root, "kbench"), alerts, count);
+            (double file, double fileCpu) = Measure(FileSink(root), alerts, count);
             double drain = Drain(root, alerts, spoolCount);
+            string load = LoadAverage();
             if (json)
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"kafka_alerts_per_sec\":{kafka:F0},\"file_alerts_per_sec\":{file:F0},\"spool_drain_seconds\":{drain:F3},\"alerts\":{count},\"spool_alerts\":{spoolCount}}}"));
+                    $"{{\"kafka_alerts_per_sec\":{kafka:F0},\"kafka_cpu_us_per_alert\":{kafkaCpu:F2},\"file_alerts_per_sec\":{file:F0},\"file_cpu_us_per_alert\":{fileCpu:F2},\"spool_drain_seconds\":{drain:F3},\"alerts\":{count},\"spool_alerts\":{spoolCount},\"cores\":{Environment.ProcessorCount},\"loadavg_1m\":{load}}}"));
             }
             else
             {
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kafka_alerts_per_sec: {kafka:F0}   ({count} alerts, mock cluster, acks=all, idempotent, lz4, write-ahead spool)"));
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file_alerts_per_sec: {file:F0}   ({count} alerts, Falco JSON lines)"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kafka_alerts_per_sec: {kafka:F0}   ({count} alerts: publish -> spool -> idempotent producer, acks=all, lz4 -> mock cluster; {kafkaCpu:F2} us CPU/alert)"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file_alerts_per_sec: {file:F0}   ({count} alerts, Falco JSON lines; {fileCpu:F2} us CPU/alert)"));
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spool_drain_seconds: {drain:F3}   ({spoolCount} spooled alerts to Kafka)"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, load average {load}"));
             }
 
             return 0;
@@ -111,11 +113,24 @@ public static class OutputsBench
         ],
     };
 
-    private static double Measure(OutputsOptions options, Alert[] alerts, int count)
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "0";
+        }
+    }
+
+    private static (double PerSecond, double CpuMicrosPerAlert) Measure(OutputsOptions options, Alert[] alerts, int count)
     {
         AlertDispatcher d = AlertDispatcher.Create(options, NullLoggerFactory.Instance);
         try
         {
+            TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < count; i++)
             {
@@ -126,7 +141,8 @@ public static class OutputsBench
             }
 
             WaitSent(d, count, TimeSpan.FromMinutes(5));
-            return count / sw.Elapsed.TotalSeconds;
+            double rate = count / sw.Elapsed.TotalSeconds;
+            return (rate, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / count);
         }
         finally
         {

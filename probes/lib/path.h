@@ -48,14 +48,11 @@ static long path__step(__u32 i, void *data)
 		w->mnt = up;
 		return 0;
 	}
-	len = BPF_CORE_READ(dentry, d_name.len);
 	if (dentry == parent || !parent) {
-		/* a detached pseudo file (memfd:NAME, anon inodes): its own name under "/", as d_path shows
-		 * it (without " (deleted)"); sockets and pipes have empty names and end as "/" */
-		w->done = true;
-		if (len == 0 || pos != PATH_END)
-			return 1;
+		w->done = true; /* root of a detached or pseudo file system */
+		return 1;
 	}
+	len = BPF_CORE_READ(dentry, d_name.len);
 	name = BPF_CORE_READ(dentry, d_name.name);
 	if (len > 255)
 		len = 255;
@@ -70,14 +67,14 @@ static long path__step(__u32 i, void *data)
 	pb->buf[pos & PATH_BUF_MASK] = '/';
 	w->pos = pos;
 	w->dentry = parent;
-	if (w->done)
-		return 1;
 	return 0;
 }
 
 /*
  * Builds the path of (mnt, dentry) at the end of pb->buf. Returns the start index; the string
  * runs to PATH_END inclusive (NUL). Sets *partial when the depth limit or the buffer cut it.
+ * A detached pseudo file (memfd:NAME, anon inodes: its dentry is its own parent) reads as
+ * "/NAME", as d_path shows it without " (deleted)"; sockets and pipes have empty names: "/".
  */
 static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsmnt,
 				      struct dentry *dentry, bool *partial)
@@ -90,6 +87,19 @@ static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsm
 	int pos;
 
 	pb->buf[PATH_END] = 0;
+	if (BPF_CORE_READ(dentry, d_parent) == dentry && BPF_CORE_READ(vfsmnt, mnt_root) != dentry) {
+		__u32 len = BPF_CORE_READ(dentry, d_name.len);
+
+		if (len > 255)
+			len = 255;
+		pos = PATH_END - len;
+		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255,
+				      BPF_CORE_READ(dentry, d_name.name));
+		pos -= 1;
+		pb->buf[pos & PATH_BUF_MASK] = '/';
+		*partial = false;
+		return pos;
+	}
 	bpf_loop(PATH_DEPTH, path__step, &w, 0);
 	if (!w.done) {
 		w.partial = true;

@@ -279,12 +279,12 @@ public static class EnforcementSelfTest
         {
             Process? child = null;
             int pid = 0;
+            var errText = new System.Text.StringBuilder();
             Case("self-protect-start", () =>
             {
                 var psi = NewPsi(_self[0], _self.Skip(1).Append("child-enforcer"));
                 psi.RedirectStandardInput = true;
                 child = Process.Start(psi) ?? throw new InvalidOperationException("child did not start");
-                var errText = new System.Text.StringBuilder();
                 child.ErrorDataReceived += (_, a) =>
                 {
                     lock (errText)

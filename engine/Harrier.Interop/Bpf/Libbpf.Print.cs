@@ -32,13 +32,41 @@ internal static unsafe partial class Libbpf
         {
             const int Size = 8192;
             byte* buf = stackalloc byte[Size];
+
+            // x86_64 SysV: va_list is a pointer to a 24-byte __va_list_tag; copying it is va_copy, so a
+            // message longer than the stack buffer (a verifier log) can be formatted again in full.
+            bool canRetry = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+            byte* copy = stackalloc byte[24];
+            if (canRetry)
+            {
+                Buffer.MemoryCopy((void*)args, copy, 24, 24);
+            }
+
             int n = vsnprintf(buf, Size, format, args);
             if (n < 0)
             {
                 return 0;
             }
 
-            string text = Marshal.PtrToStringUTF8((nint)buf, Math.Min(n, Size - 1));
+            string text;
+            if (n >= Size && canRetry)
+            {
+                byte* big = (byte*)NativeMemory.Alloc((nuint)n + 1);
+                try
+                {
+                    int m = vsnprintf(big, (nuint)n + 1, format, (nint)copy);
+                    text = Marshal.PtrToStringUTF8((nint)big, Math.Max(0, Math.Min(m, n))) ?? string.Empty;
+                }
+                finally
+                {
+                    NativeMemory.Free(big);
+                }
+            }
+            else
+            {
+                text = Marshal.PtrToStringUTF8((nint)buf, Math.Min(n, Size - 1));
+            }
+
             LibbpfLog.Write((LibbpfLogLevel)level, text);
         }
         catch

@@ -50,6 +50,10 @@ internal static class FieldExtractors
 
     public static bool? EvtIsOpenExec(HarrierEvent e, string? arg) => false;
 
+    private static readonly string[] SmallNumbers = Enumerable.Range(0, 64).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private static string SmallNumber(long n) => n is >= 0 and < 64 ? SmallNumbers[n] : n.ToString(CultureInfo.InvariantCulture);
+
     private static bool IsOpen(EventType t) => t is EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat;
 
     /// <summary><c>evt.arg.NAME</c> or <c>evt.arg[N]</c>: the argument as Falco renders it.</summary>
@@ -58,6 +62,21 @@ internal static class FieldExtractors
         if (arg is null)
         {
             return null;
+        }
+
+        // Fast paths for arguments rules test often (no per-call list).
+        switch (e, arg)
+        {
+            case (FileEvent f, "flags") when IsOpen(e.Type):
+                return SyscallNames.OpenFlagsCached(f.Flags);
+            case (FileEvent f, "name") when IsOpen(e.Type):
+                return f.RawPath;
+            case (PrivilegeEvent p, "request") when e.Type == EventType.Ptrace:
+                return SyscallNames.PtraceRequest(p.Request);
+            case (PrivilegeEvent p, "newfd") when e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3:
+                return SmallNumber(p.Target2);
+            case (PrivilegeEvent p, "cmd") when e.Type == EventType.Bpf:
+                return SmallNumber(p.Request);
         }
 
         var args = Args(e);
@@ -233,14 +252,37 @@ internal static class FieldExtractors
         return e.Process is { ExePath.Length: > 0 } p ? p.ExePath : null;
     }
 
+    // One-entry per-thread caches: a condition reads proc.cmdline / fd.directory many times for the same event, so
+    // the composite string is built once per event. Keys are the references the value is derived from, so a pooled
+    // event reused for another syscall (new strings/lists) never sees a stale value.
+    [ThreadStatic]
+    private static (HarrierEvent? Event, long Id, object? Src, string? Value) t_args;
+
+    [ThreadStatic]
+    private static (object? Src, object? Name, string? Value) t_cmdline;
+
+    [ThreadStatic]
+    private static (string? Path, string? Dir, string? File) t_path;
+
     public static string? ProcArgs(HarrierEvent e, string? arg)
     {
-        if (e is ProcessEvent x && e.Type is EventType.Execve or EventType.Execveat)
+        IReadOnlyList<string>? list = e is ProcessEvent x && e.Type is EventType.Execve or EventType.Execveat ? x.Argv : e.Process?.Args;
+        if (list is null)
         {
-            return x.Argv.Count <= 1 ? string.Empty : string.Join(' ', x.Argv.Skip(1));
+            return null;
         }
 
-        return e.Process is { } p ? string.Join(' ', p.Args) : null;
+        var cache = t_args;
+        if (ReferenceEquals(cache.Event, e) && cache.Id == e.EventId && ReferenceEquals(cache.Src, list) && cache.Value is not null)
+        {
+            return cache.Value;
+        }
+
+        string value = e is ProcessEvent && e.Type is EventType.Execve or EventType.Execveat
+            ? list.Count <= 1 ? string.Empty : string.Join(' ', list.Skip(1))
+            : string.Join(' ', list);
+        t_args = (e, e.EventId, list, value);
+        return value;
     }
 
     /// <summary><c>proc.cmdline</c>: the process name followed by argv[1..], as Falco prints it.</summary>
@@ -253,7 +295,20 @@ internal static class FieldExtractors
         }
 
         var args = ProcArgs(e, null);
-        return string.IsNullOrEmpty(args) ? name : name + " " + args;
+        if (string.IsNullOrEmpty(args))
+        {
+            return name;
+        }
+
+        var cache = t_cmdline;
+        if (ReferenceEquals(cache.Src, args) && ReferenceEquals(cache.Name, name))
+        {
+            return cache.Value;
+        }
+
+        var value = name + " " + args;
+        t_cmdline = (args, name, value);
+        return value;
     }
 
     public static string? ProcCwd(HarrierEvent e, string? arg) => e.Process is { Cwd.Length: > 0 } p ? p.Cwd : null;
@@ -331,7 +386,26 @@ internal static class FieldExtractors
 
     public static string? ProcPexePath(HarrierEvent e, string? arg) => NullIfEmpty(e.Process?.Parent?.ExePath);
 
-    public static string? ProcPcmdline(HarrierEvent e, string? arg) => e.Process?.Parent is { Name.Length: > 0 } p ? p.Cmdline : null;
+    [ThreadStatic]
+    private static (ProcessInfo? Proc, string? Name, object? Args, string? Value) t_pcmdline;
+
+    public static string? ProcPcmdline(HarrierEvent e, string? arg)
+    {
+        if (e.Process?.Parent is not { Name.Length: > 0 } p)
+        {
+            return null;
+        }
+
+        var c = t_pcmdline;
+        if (ReferenceEquals(c.Proc, p) && ReferenceEquals(c.Name, p.Name) && ReferenceEquals(c.Args, p.Args))
+        {
+            return c.Value;
+        }
+
+        var v = p.Cmdline;
+        t_pcmdline = (p, p.Name, p.Args, v);
+        return v;
+    }
 
     public static long? ProcPpidOfParent(HarrierEvent e, string? arg) => e.Process?.Parent?.Ppid;
 
@@ -464,8 +538,22 @@ internal static class FieldExtractors
             return null;
         }
 
+        return SplitPath(path).Dir;
+    }
+
+    private static (string? Dir, string File) SplitPath(string path)
+    {
+        var cache = t_path;
+        if (ReferenceEquals(cache.Path, path))
+        {
+            return (cache.Dir, cache.File!);
+        }
+
         int i = path.LastIndexOf('/');
-        return i < 0 ? null : i == 0 ? "/" : path[..i];
+        var dir = i < 0 ? null : i == 0 ? "/" : path[..i];
+        var file = i < 0 ? path : path[(i + 1)..];
+        t_path = (path, dir, file);
+        return (dir, file);
     }
 
     public static string? FdFilename(HarrierEvent e, string? arg)
@@ -475,8 +563,7 @@ internal static class FieldExtractors
             return null;
         }
 
-        int i = path.LastIndexOf('/');
-        return i < 0 ? path : path[(i + 1)..];
+        return SplitPath(path).File;
     }
 
     public static string? FdTypeChar(HarrierEvent e, string? arg) => FdType(e, arg) switch

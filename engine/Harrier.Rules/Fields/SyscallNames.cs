@@ -24,6 +24,25 @@ internal static class SyscallNames
         return n < Errnos.Length && Errnos[n] is { } name ? name : "E" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> OpenFlagsCache = new();
+
+    /// <summary><see cref="OpenFlags"/>, memoised (flag combinations in practice are few; the cache is capped).</summary>
+    public static string OpenFlagsCached(long flags)
+    {
+        if (OpenFlagsCache.TryGetValue(flags, out var s))
+        {
+            return s;
+        }
+
+        s = OpenFlags(flags);
+        if (OpenFlagsCache.Count < 4096)
+        {
+            OpenFlagsCache.TryAdd(flags, s);
+        }
+
+        return s;
+    }
+
     /// <summary><c>O_WRONLY|O_CREAT|O_TRUNC</c>-style rendering of open(2) flags.</summary>
     public static string OpenFlags(long flags)
     {

@@ -173,6 +173,7 @@ public static class ExecCommand
         }
 
         psi.Environment["HARRIER_SECCOMP_FILTER"] = Convert.ToHexString(filter.ToBytes());
+        psi.Environment.Remove("HARRIER_SECCOMP_NOTIFY"); // never inherit a stale hand-over socket
         Socket? listen = null;
         if (filter.UsesNotify)
         {
@@ -196,6 +197,15 @@ public static class ExecCommand
         }
 
         registry?.Register(process.Id, profile);
+        string? registration = null;
+        try
+        {
+            registration = SeccompRunDirectory.Register(SeccompRunDirectory.Resolve(), process.Id, profile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            err.WriteLine($"harrier exec: warning: cannot register pid {process.Id} in {SeccompRunDirectory.Resolve()} ({e.Message}): the daemon will not attribute its denials to the profile");
+        }
 
         var copies = new List<Task>();
         if (!inherit)
@@ -249,6 +259,7 @@ public static class ExecCommand
             supervisor?.Dispose();
             listen?.Dispose();
             registry?.MarkExited(process.Id);
+            SeccompRunDirectory.Unregister(registration);
         }
     }
 

@@ -11,14 +11,14 @@ namespace Harrier.Seccomp.Cli;
 /// <item><c>import [--lenient] FILE</c>: OCI/Docker seccomp JSON as a YAML profile on stdout (strict: unsupported
 /// entries are errors; lenient: they are dropped and each drop is reported on stderr);</item>
 /// <item><c>check PROFILE</c>: validates and prints a one-line summary;</item>
-/// <item><c>compile PROFILE</c>: prints the BPF program as a listing;</item>
+/// <item><c>compile [--hex] PROFILE</c>: prints the BPF program as a listing (or as the hex the launcher takes in HARRIER_SECCOMP_FILTER);</item>
 /// <item><c>bench [CALLS]</c>: prints what filters and notifications cost a workload (see <see cref="SeccompBench"/>).</item>
 /// </list>
 /// Exit codes: 0 ok, 1 invalid input, 2 usage.
 /// </summary>
 public static class SeccompCommands
 {
-    private const string UsageText = "usage: harrier seccomp export PROFILE | import [--lenient] FILE | check PROFILE | compile PROFILE | bench [CALLS]";
+    private const string UsageText = "usage: harrier seccomp export PROFILE | import [--lenient] FILE | check PROFILE | compile [--hex] PROFILE | bench [CALLS]";
 
     public static int Run(string[] args, TextWriter o, TextWriter err)
     {
@@ -40,6 +40,13 @@ public static class SeccompCommands
         if (verb == "import" && rest.Length > 0 && rest[0] == "--lenient")
         {
             lenient = true;
+            rest = rest[1..];
+        }
+
+        bool hex = false;
+        if (verb == "compile" && rest.Length > 0 && rest[0] == "--hex")
+        {
+            hex = true;
             rest = rest[1..];
         }
 
@@ -78,7 +85,8 @@ public static class SeccompCommands
                     o.WriteLine($"{file}: ok: default {SeccompActions.Name(p.DefaultAction)}, {p.Syscalls.Sum(r => r.Names.Count)} syscalls in {p.Syscalls.Count} entries, {f.Instructions.Length} BPF instructions{(f.UsesNotify ? ", uses notify" : string.Empty)}");
                     return 0;
                 case "compile":
-                    o.WriteLine(SeccompFilterCompiler.Compile(SeccompProfileLoader.LoadFile(file)).Disassemble());
+                    var compiled = SeccompFilterCompiler.Compile(SeccompProfileLoader.LoadFile(file));
+                    o.WriteLine(hex ? Convert.ToHexString(compiled.ToBytes()) : compiled.Disassemble());
                     return 0;
                 default:
                     err.WriteLine($"harrier seccomp: unknown verb '{verb}'");

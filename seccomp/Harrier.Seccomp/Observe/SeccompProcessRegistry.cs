@@ -14,6 +14,9 @@ namespace Harrier.Seccomp.Observe;
 /// <para>Limits: a failure with the same errno for another reason (a real EPERM) is indistinguishable and is
 /// attributed to the profile; the syscall behind a SIGSYS kill is unknown (Syscall null); only syscalls the
 /// probes capture can be explained. Thread-safe.</para>
+/// <para>In the daemon, construct it with the run directory (<see cref="SeccompRunDirectory"/>): workloads started
+/// by separate <c>harrier exec</c> processes are then picked up (re-scanned at most once per second), and
+/// forgotten <see cref="ExitGrace"/> after their file disappears.</para>
 /// </summary>
 public sealed class SeccompProcessRegistry
 {
@@ -23,13 +26,57 @@ public sealed class SeccompProcessRegistry
 
     private readonly ConcurrentDictionary<int, Entry> _byPid = new();
     private readonly TimeProvider _time;
+    private readonly string? _runDirectory;
+    private readonly string _procRoot;
+    private readonly HashSet<int> _fromDirectory = [];
+    private readonly Lock _syncGate = new();
+    private long _nextSyncTicks;
+    private long _problems;
 
-    /// <param name="time">Clock for the exit grace period.</param>
+    /// <param name="time">Clock for the exit grace period and the directory re-scan.</param>
     /// <param name="exitGrace">How long an exited process stays known, so its late events (procexit) are still explained.</param>
-    public SeccompProcessRegistry(TimeProvider? time = null, TimeSpan? exitGrace = null)
+    /// <param name="runDirectory">A <see cref="SeccompRunDirectory"/> to pick registrations of other processes from; null = in-process only.</param>
+    public SeccompProcessRegistry(TimeProvider? time = null, TimeSpan? exitGrace = null, string? runDirectory = null, string procRoot = "/proc")
     {
         _time = time ?? TimeProvider.System;
         ExitGrace = exitGrace ?? TimeSpan.FromSeconds(5);
+        _runDirectory = runDirectory;
+        _procRoot = procRoot;
+    }
+
+    /// <summary>Invalid or unreadable registration files seen (each re-scan counts them again).</summary>
+    public long DirectoryProblems => Interlocked.Read(ref _problems);
+
+    /// <summary>Re-reads the run directory now (also done lazily, at most once per second, by <see cref="TryExplain"/>).</summary>
+    public void SyncDirectory()
+    {
+        if (_runDirectory is null)
+        {
+            return;
+        }
+
+        lock (_syncGate)
+        {
+            _nextSyncTicks = _time.GetUtcNow().UtcTicks + TimeSpan.TicksPerSecond;
+            var problems = new List<string>();
+            var live = SeccompRunDirectory.ReadAll(_runDirectory, problems, _procRoot);
+            Interlocked.Add(ref _problems, problems.Count);
+            var seen = new HashSet<int>();
+            foreach (var (pid, profile) in live)
+            {
+                seen.Add(pid);
+                if (_fromDirectory.Add(pid) || !_byPid.ContainsKey(pid))
+                {
+                    _byPid[pid] = new Entry(profile);
+                }
+            }
+
+            foreach (var pid in _fromDirectory.Where(p => !seen.Contains(p)).ToList())
+            {
+                _fromDirectory.Remove(pid);
+                MarkExited(pid);
+            }
+        }
     }
 
     public TimeSpan ExitGrace { get; }
@@ -82,6 +129,11 @@ public sealed class SeccompProcessRegistry
     {
         ArgumentNullException.ThrowIfNull(ev);
         decision = null;
+        if (_runDirectory is not null && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _nextSyncTicks))
+        {
+            SyncDirectory();
+        }
+
         if (_byPid.IsEmpty)
         {
             return false;

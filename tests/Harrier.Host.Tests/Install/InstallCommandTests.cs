@@ -18,13 +18,21 @@ public sealed class InstallCommandTests : IDisposable
     {
         _program = _dir.Combine("build");
         _root = _dir.Combine("root");
-        File.SetUnixFileMode(_dir.Write("build/harrier", "#!/bin/sh\necho harrier\n"), Executable);
-        _dir.Write("build/harrier.dll", "assembly");
-        _dir.Write("build/runtimes/linux-x64/native/librdkafka.so", "native");
-        _dir.Write("build/appsettings.json", File.ReadAllText(RepoFiles.AppSettings));
-        _dir.Write("build/deploy/harrier.service", File.ReadAllText(RepoFiles.Unit));
-        _dir.Write("build/rules/default/harrier_rules.yaml", "- rule: a\n");
-        _dir.Write("build/rules/default/extra/more.yaml", "- rule: b\n");
+        try
+        {
+            File.SetUnixFileMode(_dir.Write("build/harrier", "#!/bin/sh\necho harrier\n"), Executable);
+            _dir.Write("build/harrier.dll", "assembly");
+            _dir.Write("build/runtimes/linux-x64/native/librdkafka.so", "native");
+            _dir.Write("build/appsettings.json", File.ReadAllText(RepoFiles.AppSettings));
+            _dir.Write("build/deploy/harrier.service", File.ReadAllText(RepoFiles.Unit));
+            _dir.Write("build/rules/default/harrier_rules.yaml", "- rule: a\n");
+            _dir.Write("build/rules/default/extra/more.yaml", "- rule: b\n");
+        }
+        catch
+        {
+            _dir.Dispose(); // xunit does not dispose a class whose constructor threw
+            throw;
+        }
     }
 
     public void Dispose() => _dir.Dispose();

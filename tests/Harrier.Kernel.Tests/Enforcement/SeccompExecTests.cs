@@ -235,6 +235,27 @@ public sealed class SeccompExecTests : IDisposable
     }
 
     [SeccompFact]
+    public void Exec_RunDirectoryExists_WorkloadIsRegisteredWhileItRuns()
+    {
+        var run = Directory.CreateDirectory(Path.Combine(_dir.FullName, "run")).FullName;
+        var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [mkdir]\n    action: errno\n");
+        Environment.SetEnvironmentVariable("HARRIER_SECCOMP_RUNDIR", run);
+        try
+        {
+            // the workload (same pid as the launcher) waits for its registration file and prints its header
+            var script = $"for i in $(seq 200); do if [ -f {run}/$$.yaml ]; then head -1 {run}/$$.yaml; exit 0; fi; sleep 0.02; done; exit 3";
+            var (code, o, _) = Exec(profile, null, "sh", "-c", script);
+            Assert.Equal(0, code);
+            Assert.Matches(@"^# harrier-exec: pid=\d+ start=\d+ source=" + System.Text.RegularExpressions.Regex.Escape(profile), o);
+            Assert.Empty(Directory.GetFiles(run)); // removed when the workload exited
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("HARRIER_SECCOMP_RUNDIR", null);
+        }
+    }
+
+    [SeccompFact]
     public void Exec_SendmsgNotify_IsRejectedBeforeStarting()
     {
         var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [sendmsg]\n    action: notify\n");
