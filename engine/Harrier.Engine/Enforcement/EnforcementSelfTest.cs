@@ -268,8 +268,9 @@ public static class EnforcementSelfTest
                 {
                     ex = Catch(() => File.ReadAllText(Secret));
                 }
-                while (ex is not null && sw.Elapsed < TimeSpan.FromSeconds(5) && Pause());
-                Require(ex is null, $"after unpin the programs must be detached, got {Describe(ex)}");
+                while (ex is not null && sw.Elapsed < TimeSpan.FromSeconds(60) && Pause());
+                Require(ex is null, $"after unpin the programs must be detached within 60 s, got {Describe(ex)}");
+                _o.WriteLine($"vm-selftest: programs detached {sw.ElapsedMilliseconds} ms after unpin");
             });
 
             return Done();

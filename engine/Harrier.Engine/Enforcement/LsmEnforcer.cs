@@ -148,16 +148,13 @@ public sealed class LsmEnforcer : IDisposable
             }
         }
 
-        Trace("before load reuse=" + reuse);
         int load = LibbpfLsm.ObjectLoad(obj);
-        Trace("after load " + load);
         if (load < 0)
         {
             throw LoadFailure("bpf_object__load", -load, root);
         }
 
         var enforcer = new LsmEnforcer(logger, root, obj, reuse, programs.Count);
-        Trace("constructed");
         try
         {
             if (!reuse)
@@ -182,15 +179,12 @@ public sealed class LsmEnforcer : IDisposable
             {
                 LsmLog.Reused(logger, root, programs.Count, enforcer.CountAllEntries());
             }
-            Trace("register ids");
             enforcer.RegisterProtectedIds(programs.Select(p => p.LinkPin));
-            Trace("config");
             enforcer.UpdateConfig(c => c | CfgEnforce, null);
             if (options.SelfProtect)
             {
                 enforcer.SetSelfProtection(true);
             }
-            Trace("started");
             return enforcer;
         }
         catch
@@ -206,14 +200,6 @@ public sealed class LsmEnforcer : IDisposable
             enforcer._obj = 0; // closed by Start's handler
             enforcer.DisposeCore(clearSelf: false);
             throw;
-        }
-    }
-
-    private static void Trace(string msg)
-    {
-        if (Environment.GetEnvironmentVariable("HARRIER_LSM_TRACE") == "1")
-        {
-            Console.Error.WriteLine("lsm-trace: " + msg);
         }
     }
 
