@@ -27,7 +27,6 @@ public sealed partial record OutputsOptions
     {
         ArgumentNullException.ThrowIfNull(section);
         var errors = new List<string>();
-        string root = section.Path;
         var sinks = new List<SinkOptions>();
         SpoolOptions spool = new();
         foreach (IConfigurationSection child in section.GetChildren())
@@ -50,7 +49,6 @@ public sealed partial record OutputsOptions
             }
         }
 
-        _ = root;
         return new OutputsOptions { Sinks = sinks, Spool = spool, BindErrors = errors };
     }
 

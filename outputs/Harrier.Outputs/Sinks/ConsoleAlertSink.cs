@@ -1,4 +1,3 @@
-using Harrier.Outputs.Formatting;
 using Serilog;
 using Serilog.Events;
 
@@ -56,7 +55,6 @@ internal sealed class ConsoleAlertSink : SerilogAlertSink
             errors.Add($"{prefix}:Journald '{j}' must be auto, true or false");
         }
 
-        _ = AlertFormat.Text;
         return errors;
     }
 }

@@ -47,17 +47,18 @@ public sealed class SeccompProcessRegistry
     /// <summary>Invalid or unreadable registration files seen (each re-scan counts them again).</summary>
     public long DirectoryProblems => Interlocked.Read(ref _problems);
 
-    /// <summary>Re-reads the run directory now (also done lazily, at most once per second, by <see cref="TryExplain"/>).</summary>
+    /// <summary>Re-reads the run directory (if any) and drops entries past their exit grace; <see cref="TryExplain"/> does this at most once per second.</summary>
     public void SyncDirectory()
     {
-        if (_runDirectory is null)
-        {
-            return;
-        }
-
         lock (_syncGate)
         {
-            _nextSyncTicks = _time.GetUtcNow().UtcTicks + TimeSpan.TicksPerSecond;
+            Interlocked.Exchange(ref _nextSyncTicks, _time.GetUtcNow().UtcTicks + TimeSpan.TicksPerSecond);
+            Purge();
+            if (_runDirectory is null)
+            {
+                return;
+            }
+
             var problems = new List<string>();
             var live = SeccompRunDirectory.ReadAll(_runDirectory, problems, _procRoot);
             Interlocked.Add(ref _problems, problems.Count);
@@ -129,18 +130,15 @@ public sealed class SeccompProcessRegistry
     {
         ArgumentNullException.ThrowIfNull(ev);
         decision = null;
-        if (_runDirectory is not null && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _nextSyncTicks))
+
+        // Housekeeping (directory re-scan, purge of exited entries) at most once a second: the per-event path
+        // is a clock read and dictionary lookups, allocation-free unless a decision is built.
+        if (_time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _nextSyncTicks))
         {
             SyncDirectory();
         }
 
-        if (_byPid.IsEmpty)
-        {
-            return false;
-        }
-
-        Purge();
-        if (!TryFind(ev, out var entry))
+        if (_byPid.IsEmpty || !TryFind(ev, out var entry))
         {
             return false;
         }
