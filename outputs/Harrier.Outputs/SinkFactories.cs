@@ -15,7 +15,14 @@ public static class SinkFactories
         ["file"] = new DelegateFactory(false, FileAlertSink.Validate, c => new FileAlertSink(c.Options)),
     };
 
-    public static IReadOnlyCollection<string> Types => s_factories.Keys.Order(StringComparer.Ordinal).ToArray();
+    private static readonly Dictionary<string, string> s_optional = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kafka"] = "Harrier.Outputs.Kafka.KafkaSinks, Harrier.Outputs.Kafka",
+    };
+
+    /// <summary>Registered types plus the optional ones that register themselves on first request.</summary>
+    public static IReadOnlyCollection<string> Types
+        => s_factories.Keys.Concat(s_optional.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Adds or replaces the factory for <paramref name="type"/>.</summary>
     public static void Register(string type, ISinkFactory factory)
@@ -29,8 +36,31 @@ public static class SinkFactories
     public static void Register(string type, bool spoolByDefault, Func<SinkOptions, string, IReadOnlyList<string>> validate, Func<SinkContext, IAlertSink> create)
         => Register(type, new DelegateFactory(spoolByDefault, validate, create));
 
+    /// <summary>
+    /// The factory for <paramref name="type"/>. Sink types that live in optional assemblies beside this one
+    /// (<c>kafka</c> → Harrier.Outputs.Kafka) register themselves on first request if the host has not done so.
+    /// </summary>
     public static bool TryGet(string type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ISinkFactory? factory)
-        => s_factories.TryGetValue(type ?? string.Empty, out factory);
+    {
+        if (s_factories.TryGetValue(type ?? string.Empty, out factory))
+        {
+            return true;
+        }
+
+        if (s_optional.TryGetValue(type ?? string.Empty, out string? registrar))
+        {
+            try
+            {
+                Type.GetType(registrar, throwOnError: false)?.GetMethod("Register", Type.EmptyTypes)?.Invoke(null, null);
+            }
+            catch (Exception e) when (e is System.Reflection.TargetInvocationException or IOException or BadImageFormatException)
+            {
+                // Not deployed or broken: reported as an unknown type by the caller.
+            }
+        }
+
+        return s_factories.TryGetValue(type ?? string.Empty, out factory);
+    }
 
     private sealed class DelegateFactory(bool spoolByDefault, Func<SinkOptions, string, IReadOnlyList<string>> validate, Func<SinkContext, IAlertSink> create) : ISinkFactory
     {

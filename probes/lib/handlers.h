@@ -36,9 +36,9 @@ static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struc
 	s->nr = (__u32)r.orig_ax;
 	if (s->nr >= NR_SYSCALLS)
 		return false;
-	task = (struct task_struct *)bpf_get_current_task();
+	task = bpf_get_current_task_btf();
 	s->task = task;
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT_) {
+	if (task->thread_info.status & TS_COMPAT_) {
 		stats__error(ERR_COMPAT); /* ia32 numbering: not decoded */
 		return false;
 	}

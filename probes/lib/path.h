@@ -35,16 +35,18 @@ static long path__step(__u32 i, void *data)
 
 	if (!pb || pos < 0 || pos > PATH_END)
 		return 1;
-	mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-	parent = BPF_CORE_READ(dentry, d_parent);
+	if (!mnt || !dentry)
+		return 1;
+	mnt_root = mnt->mnt.mnt_root;
+	parent = dentry->d_parent;
 	if (dentry == mnt_root) {
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		struct mount *up = mnt->mnt_parent;
 
 		if (up == mnt || !up) {
 			w->done = true; /* the global root */
 			return 1;
 		}
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = up;
 		return 0;
 	}
@@ -52,8 +54,8 @@ static long path__step(__u32 i, void *data)
 		w->done = true; /* root of a detached or pseudo file system */
 		return 1;
 	}
-	len = BPF_CORE_READ(dentry, d_name.len);
-	name = BPF_CORE_READ(dentry, d_name.name);
+	len = dentry->d_name.len;
+	name = dentry->d_name.name;
 	if (len > 255)
 		len = 255;
 	if ((int)len + 1 > pos) {
@@ -80,21 +82,21 @@ static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsm
 				      struct dentry *dentry, bool *partial)
 {
 	struct walk_ctx w = {
-		.mnt = container_of(vfsmnt, struct mount, mnt),
+		.mnt = bpf_rdonly_cast((void *)container_of(vfsmnt, struct mount, mnt),
+				       bpf_core_type_id_kernel(struct mount)),
 		.dentry = dentry,
 		.pos = PATH_END,
 	};
 	int pos;
 
 	pb->buf[PATH_END] = 0;
-	if (BPF_CORE_READ(dentry, d_parent) == dentry && BPF_CORE_READ(vfsmnt, mnt_root) != dentry) {
-		__u32 len = BPF_CORE_READ(dentry, d_name.len);
+	if (dentry->d_parent == dentry && vfsmnt->mnt_root != dentry) {
+		__u32 len = dentry->d_name.len;
 
 		if (len > 255)
 			len = 255;
 		pos = PATH_END - len;
-		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255,
-				      BPF_CORE_READ(dentry, d_name.name));
+		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255, dentry->d_name.name);
 		pos -= 1;
 		pb->buf[pos & PATH_BUF_MASK] = '/';
 		*partial = false;
@@ -157,7 +159,7 @@ static __always_inline long path__put_file(struct rec_ctx *c, int slot, struct f
 		stats__error(ERR_FD);
 		return 0;
 	}
-	return path__put(c, slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry));
+	return path__put(c, slot, f->f_path.mnt, f->f_path.dentry);
 }
 
 /* Appends the directory a relative path passed with dirfd is resolved against. */
@@ -165,9 +167,11 @@ static __always_inline long path__put_base(struct rec_ctx *c, int slot, struct t
 					   long dirfd)
 {
 	if ((int)dirfd == AT_FDCWD_) {
-		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		struct fs_struct *fs = task->fs;
 
-		return path__put(c, slot, BPF_CORE_READ(fs, pwd.mnt), BPF_CORE_READ(fs, pwd.dentry));
+		if (!fs)
+			return 0;
+		return path__put(c, slot, fs->pwd.mnt, fs->pwd.dentry);
 	}
 	return path__put_file(c, slot, task__fd_file(task, (int)dirfd));
 }

@@ -5,28 +5,32 @@
 
 #include "maps.h"
 
+/* Reinterprets a kernel address as a BTF-typed pointer: fields are then read with inline loads instead
+ * of bpf_probe_read_kernel calls (the hot path reads a dozen fields per event). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 #define S_IFMT_   00170000
 #define S_IFSOCK_ 0140000
 #define AT_FDCWD_ -100
 
-/* Fills the caller's context into t (current task). */
+/* Fills the caller's context into t; task is the BTF-typed current task. */
 static __always_inline void task__fill(struct evt_task *t, struct task_struct *task)
 {
 	__u64 ug = bpf_get_current_uid_gid();
 
-	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->ppid = task->real_parent->tgid;
 	t->uid = (__u32)ug;
 	t->gid = (__u32)(ug >> 32);
 	if (bpf_core_field_exists(task->loginuid))
-		t->loginuid = BPF_CORE_READ(task, loginuid.val);
+		t->loginuid = task->loginuid.val;
 	else
 		t->loginuid = (__u32)-1;
 	t->cgroup_id = bpf_get_current_cgroup_id();
-	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	t->start_ns = task->group_leader->start_boottime;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
 
-/* The struct file behind fd in task's table, or NULL. */
+/* The struct file behind fd in task's table (BTF-typed), or NULL. */
 static __always_inline struct file *task__fd_file(struct task_struct *task, long fd)
 {
 	struct files_struct *files;
@@ -36,23 +40,21 @@ static __always_inline struct file *task__fd_file(struct task_struct *task, long
 
 	if (fd < 0)
 		return NULL;
-	files = BPF_CORE_READ(task, files);
+	files = task->files;
 	if (!files)
 		return NULL;
-	fdt = BPF_CORE_READ(files, fdt);
-	if (!fdt || (__u64)fd >= (__u64)BPF_CORE_READ(fdt, max_fds))
+	fdt = files->fdt;
+	if (!fdt || (__u64)fd >= (__u64)fdt->max_fds)
 		return NULL;
-	fda = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]) < 0)
+	fda = fdt->fd;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]) < 0 || !f)
 		return NULL;
-	return f;
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 }
 
 static __always_inline bool file__is_socket(struct file *f)
 {
-	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
-
-	return (mode & S_IFMT_) == S_IFSOCK_;
+	return (f->f_inode->i_mode & S_IFMT_) == S_IFSOCK_;
 }
 
 #endif /* HARRIER_LIB_TASK_H */

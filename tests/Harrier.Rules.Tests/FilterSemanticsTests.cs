@@ -106,6 +106,22 @@ public class FilterSemanticsTests
     [InlineData("proc.name != val(proc.pname)", true)]
     [InlineData("proc.pid > val(proc.ppid)", true)]
     [InlineData("proc.exepath endswith val(proc.name)", true)]
+    // list modifiers (Falco 0.42+): sugar for or / and / exactly one
+    [InlineData("proc.cmdline startswith anyof (\"zsh\", \"bash -c\")", true)]
+    [InlineData("proc.cmdline startswith anyof (zsh, fish)", false)]
+    [InlineData("proc.cmdline contains allof (cat, shadow)", true)]
+    [InlineData("proc.cmdline contains allof (cat, passwd)", false)]
+    [InlineData("proc.cmdline contains oneof (cat, passwd)", true)]
+    [InlineData("proc.cmdline contains oneof (cat, shadow)", false)]
+    [InlineData("proc.cmdline contains oneof (dog, passwd)", false)]
+    [InlineData("proc.name != anyof (bash, sh)", true)]
+    [InlineData("proc.name != allof (bash, sh)", false)]
+    [InlineData("proc.name = anyof (sh, bash)", true)]
+    [InlineData("proc.exepath glob anyof ('/opt/*', '/usr/bin/*')", true)]
+    [InlineData("proc.exepath regex allof ('.*bash', '/usr/.*')", true)]
+    [InlineData("fd.name startswith anyof (/etc, /usr)", false)]
+    [InlineData("fd.name != anyof (a, b)", false)]
+    [InlineData("proc.name = anyof", false)]
     // events and users
     [InlineData("evt.type = execve", true)]
     [InlineData("evt.type in (execve, execveat)", true)]
@@ -239,6 +255,7 @@ public class FilterSemanticsTests
     [InlineData("tolower(proc.pid) = a", "needs a string argument")]
     [InlineData("getopt(proc.args) = a", "not supported by Harrier")]
     [InlineData("proc.name = (", "invalid filter at column")]
+    [InlineData("proc.name contains anyof ()", "needs at least one value")]
     public void Compile_Invalid_ThrowsClearMessage(string condition, string fragment)
     {
         var ex = Assert.Throws<ArgumentException>(() => EventFilter.Compile(condition));

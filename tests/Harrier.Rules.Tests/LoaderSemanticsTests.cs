@@ -41,6 +41,14 @@ public class LoaderSemanticsTests
     }
 
     [Fact]
+    public void List_WithModifier_Expanded()
+    {
+        var r = Load("- list: prefixes\n  items: [/tmp/, /dev/shm/]\n" + Rule("evt.type = execve and proc.exepath startswith anyof (prefixes)"));
+        Assert.True(Matches(r, Ev.Exec(Ev.Proc("x", "/dev/shm/x"))));
+        Assert.False(Matches(r, Ev.Exec(Ev.Proc("x", "/usr/bin/x"))));
+    }
+
+    [Fact]
     public void List_InList_ExpandedOneLevel()
     {
         var r = Load("- list: a\n  items: [bash]\n- list: b\n  items: [a, zsh]\n" + Rule("evt.type = execve and proc.name in (b)"));

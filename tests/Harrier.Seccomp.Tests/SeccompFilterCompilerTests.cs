@@ -74,6 +74,22 @@ public class SeccompFilterCompilerTests
         Assert.True(filter.UsesNotify);
     }
 
+    [Fact]
+    public void Compile_NotifyProfile_RefusesNewListenerFiltersOnly()
+    {
+        var notify = SeccompFilterCompiler.Compile(Profile(SeccompAction.Allow, (["connect"], SeccompAction.Notify, null), (["seccomp"], SeccompAction.Log, null)));
+        Assert.Equal(0x00050001u, CbpfInterpreter.Run(notify.Instructions, 317, args: [1, 8, 0]));           // SET_MODE_FILTER + NEW_LISTENER
+        Assert.Equal(0x00050001u, CbpfInterpreter.Run(notify.Instructions, 317, args: [1, 8 | 1, 0]));       // with TSYNC too
+        Assert.Equal(0x7ffc0000u, CbpfInterpreter.Run(notify.Instructions, 317, args: [1, 0, 0]));           // a plain filter: the profile's action
+        Assert.Equal(0x7ffc0000u, CbpfInterpreter.Run(notify.Instructions, 317, args: [1, 0x1_0000_0000, 0])); // high bits are not the flag
+        Assert.Equal(0x7fc00000u, CbpfInterpreter.Run(notify.Instructions, 42, args: [0, 8, 0]));            // other calls unaffected by args
+        Assert.Equal(Allow, CbpfInterpreter.Run(notify.Instructions, 0, args: [0, 8, 0]));
+
+        // without notify, seccomp() is left alone
+        var plain = SeccompFilterCompiler.Compile(Profile(SeccompAction.Allow));
+        Assert.Equal(Allow, CbpfInterpreter.Run(plain.Instructions, 317, args: [1, 8, 0]));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -59,6 +59,7 @@ internal static class PipelineBench
                 ["storm_ops_per_sec_without"] = Math.Round(result.StormWithout),
                 ["kernel_lost"] = result.KernelLost,
                 ["user_lost"] = result.UserLost,
+                ["allocated_bytes_per_event"] = Math.Round(result.AllocatedBytesPerEvent, 2),
                 ["seconds"] = seconds,
             }));
         }
@@ -67,13 +68,14 @@ internal static class PipelineBench
             var c = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(c, $"pipeline: {result.EventsPerSec:N0} events/s delivered into the engine"));
             stdout.WriteLine(string.Create(c, $"pipeline: lost {result.Lost} (kernel {result.KernelLost}, user {result.UserLost})"));
+            stdout.WriteLine(string.Create(c, $"pipeline: {result.AllocatedBytesPerEvent:F2} bytes allocated per event (whole process)"));
             stdout.WriteLine(string.Create(c, $"pipeline: workload ratio {result.WorkloadRatio:F3} (storm {result.StormWith:N0} open+close/s with Harrier, {result.StormWithout:N0} without)"));
         }
 
         return 0;
     }
 
-    internal sealed record Result(double EventsPerSec, ulong Lost, ulong KernelLost, long UserLost, double WorkloadRatio, double StormWith, double StormWithout);
+    internal sealed record Result(double EventsPerSec, ulong Lost, ulong KernelLost, long UserLost, double WorkloadRatio, double StormWith, double StormWithout, double AllocatedBytesPerEvent);
 
     private static Result Measure(string storm, int seconds, int stormCpu)
     {
@@ -83,11 +85,13 @@ internal static class PipelineBench
         double eventsPerSec;
         ulong kernelLost;
         long userLost;
+        double allocPerEvent;
         using (var source = KernelEventSource.Open(options, NullLoggerFactory.Instance))
         {
             source.SetInterestingTypes([EventType.Open, EventType.Openat]);
             source.Start(batch => Interlocked.Add(ref delivered, batch.Length));
             long before = Interlocked.Read(ref delivered);
+            long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
             var sw = Stopwatch.StartNew();
             long ops = RunStorm(storm, seconds, stormCpu);
             double stormSeconds = sw.Elapsed.TotalSeconds;
@@ -105,13 +109,14 @@ internal static class PipelineBench
             var stats = source.Stats;
             long events = Interlocked.Read(ref delivered) - before;
             eventsPerSec = events / stormSeconds;
+            allocPerEvent = events > 0 ? (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / (double)events : 0;
             with = ops / (double)seconds;
             kernelLost = stats.KernelLost;
             userLost = stats.UserLost;
         }
 
         double without = RunStorm(storm, seconds, stormCpu) / (double)seconds;
-        return new Result(eventsPerSec, kernelLost + (ulong)userLost, kernelLost, userLost, without > 0 ? with / without : 0, with, without);
+        return new Result(eventsPerSec, kernelLost + (ulong)userLost, kernelLost, userLost, without > 0 ? with / without : 0, with, without, allocPerEvent);
     }
 
     private static long RunStorm(string storm, int seconds, int cpu)

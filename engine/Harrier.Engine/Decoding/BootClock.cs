@@ -9,18 +9,28 @@ namespace Harrier.Engine.Decoding;
 /// </summary>
 internal sealed class BootClock
 {
+    private readonly bool _fixed;
     private long _offset;
 
     public BootClock() => Refresh();
 
-    /// <summary>A fixed offset (tests, replay of recorded captures).</summary>
-    public BootClock(long offsetNs) => _offset = offsetNs;
+    /// <summary>A fixed offset (tests, replay of recorded captures); <see cref="Refresh"/> keeps it.</summary>
+    public BootClock(long offsetNs)
+    {
+        _offset = offsetNs;
+        _fixed = true;
+    }
 
     public long OffsetNs => _offset;
 
     /// <summary>Samples the offset again.</summary>
     public void Refresh()
     {
+        if (_fixed)
+        {
+            return;
+        }
+
         long best = long.MaxValue, offset = 0;
         for (int i = 0; i < 3; i++)
         {

@@ -29,6 +29,10 @@ internal sealed class EventDecoder
     private readonly int _maxArgs;
     private readonly long[] _receivedPerOp = new long[AbiConstants.OpMax];
     private long _nextId;
+    private long _lastClockRefresh = Environment.TickCount64;
+
+    /// <summary>How often the boot-to-wall offset is sampled again (clock steps, NTP).</summary>
+    private const long ClockRefreshMs = 1000;
 
     public EventDecoder(BootClock clock, int maxArgs = 32)
     {
@@ -48,6 +52,13 @@ internal sealed class EventDecoder
     /// <summary>Recycles every instance handed out so far.</summary>
     public void BeginBatch()
     {
+        long now = Environment.TickCount64;
+        if (now - _lastClockRefresh >= ClockRefreshMs)
+        {
+            _clock.Refresh();
+            _lastClockRefresh = now;
+        }
+
         _process.Reset();
         _file.Reset();
         _net.Reset();

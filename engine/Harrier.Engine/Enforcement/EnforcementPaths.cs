@@ -12,21 +12,26 @@ namespace Harrier.Engine.Enforcement;
 /// </summary>
 public static class EnforcementPaths
 {
-    /// <summary>Probes the running system (or a fake tree rooted at <paramref name="root"/>, for tests).</summary>
-    public static EnforcementPathsReport Probe(string root = "/", string? kernelRelease = null)
+    /// <summary>
+    /// Probes the running system (or a fake tree rooted at <paramref name="root"/>, for tests).
+    /// <paramref name="lsmLoadable"/>: false when loading BPF LSM programs already failed with EPERM although
+    /// <c>bpf</c> is an active LSM (a sandbox or a security policy refuses them); the report then falls back.
+    /// </summary>
+    public static EnforcementPathsReport Probe(string root = "/", string? kernelRelease = null, bool? lsmLoadable = null)
     {
         string P(string path) => Path.Combine(root, path.TrimStart('/'));
         kernelRelease ??= ReadTrim(P("/proc/sys/kernel/osrelease")) ?? string.Empty;
 
         string? lsmList = ReadTrim(P("/sys/kernel/security/lsm"));
         var active = (lsmList ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        bool lsmActive = active.Contains("bpf", StringComparer.Ordinal);
+        bool lsmListed = active.Contains("bpf", StringComparer.Ordinal);
+        bool lsmActive = lsmListed && lsmLoadable != false;
 
         string? configLine = null;
         bool? configSays = ConfigValue(P($"/boot/config-{kernelRelease}"), "CONFIG_BPF_LSM", ref configLine)
             ?? ConfigValue(P("/proc/config.gz"), "CONFIG_BPF_LSM", ref configLine);
         bool btfHasLsm = FileContains(P("/sys/kernel/btf/vmlinux"), "bpf_lsm_file_open"u8);
-        bool compiledIn = lsmActive || configSays == true || (configSays is null && btfHasLsm);
+        bool compiledIn = lsmListed || configSays == true || (configSays is null && btfHasLsm);
 
         bool btf = File.Exists(P("/sys/kernel/btf/vmlinux"));
         string? seccompActions = ReadTrim(P("/proc/sys/kernel/seccomp/actions_avail"));
@@ -34,7 +39,12 @@ public static class EnforcementPaths
         bool cgroup2 = File.Exists(P("/sys/fs/cgroup/cgroup.controllers")) || File.Exists(P("/sys/fs/cgroup/unified/cgroup.controllers"));
 
         string? hint = null;
-        if (compiledIn && !lsmActive)
+        if (lsmListed && !lsmActive)
+        {
+            hint = "BPF LSM is an active LSM but this environment refused to load its programs (EPERM): a sandbox, "
+                + "container or security policy blocks BPF_PROG_TYPE_LSM; run Harrier on the host with CAP_BPF, CAP_SYS_ADMIN and CAP_PERFMON.";
+        }
+        else if (compiledIn && !lsmActive)
         {
             var wanted = active.Where(a => a != "bpf").Append("bpf");
             hint = $"BPF LSM is built into this kernel but not active: boot with lsm={string.Join(',', wanted)} "
@@ -60,6 +70,7 @@ public static class EnforcementPaths
             ActiveLsms = active,
             BpfLsmCompiledIn = compiledIn,
             BpfLsmActive = lsmActive,
+            BpfLsmListed = lsmListed,
             SeccompUserNotif = seccomp,
             CgroupV2 = cgroup2,
             KernelBtf = btf,

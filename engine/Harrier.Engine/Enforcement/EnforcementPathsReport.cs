@@ -10,7 +10,11 @@ public sealed record EnforcementPathsReport
 
     public bool BpfLsmCompiledIn { get; init; }
 
+    /// <summary>BPF LSM is listed in /sys/kernel/security/lsm and (when known) its programs load.</summary>
     public bool BpfLsmActive { get; init; }
+
+    /// <summary><c>bpf</c> is listed in /sys/kernel/security/lsm.</summary>
+    public bool BpfLsmListed { get; init; }
 
     /// <summary>seccomp with SECCOMP_RET_USER_NOTIF.</summary>
     public bool SeccompUserNotif { get; init; }

@@ -207,7 +207,7 @@ public sealed class LsmEnforcer : IDisposable
     {
         string reason = errno switch
         {
-            1 => "the kernel refused BPF LSM programs (EPERM). " + (EnforcementPaths.Probe().LsmHint ?? "Is 'bpf' listed in /sys/kernel/security/lsm? Needs CONFIG_BPF_LSM and CAP_BPF+CAP_SYS_ADMIN."),
+            1 => "the kernel refused BPF LSM programs (EPERM). " + (EnforcementPaths.Probe(lsmLoadable: false).LsmHint ?? "Needs CONFIG_BPF_LSM, 'bpf' in /sys/kernel/security/lsm, CAP_BPF and CAP_SYS_ADMIN."),
             22 => $"the object does not fit this kernel or the pinned maps under {root} (EINVAL). Pins from an incompatible version are never replaced silently: remove them with 'harrier stop --unpin'.",
             524 or 95 => "this kernel lacks a hook or helper the programs need (ENOTSUPP).",
             _ => $"errno {errno}.",

@@ -1,4 +1,6 @@
+using Harrier.Host.Install;
 using Harrier.Host.Service;
+using Microsoft.Extensions.Hosting.Systemd;
 using Harrier.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,7 +61,13 @@ internal static class RunCommand
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(loaded.RuleSet);
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddHostedService<EngineService>();
+            builder.Services.AddSingleton<EngineService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineService>());
+            builder.Services.AddHostedService(sp => new SystemdWatchdog(
+                new SystemdNotifier(),
+                TimeProvider.System,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Harrier.Host.Watchdog"),
+                healthy: () => sp.GetRequiredService<EngineService>().IsHealthy));
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
             using var host = builder.Build();
             host.Run();

@@ -47,7 +47,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private readonly SystemdNotifier _systemd = new();
     private MetricsServer? _metrics;
     private HealthEvaluator? _health;
-    private ITimer? _watchdog;
     private readonly List<FileSystemWatcher> _watchers = new();
     private ITimer? _debounce;
 
@@ -133,10 +132,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
             // READY=1 only now: probes attached and rules loaded.
             _systemd.Notify(new ServiceState("READY=1\nSTATUS=watching"));
-            if (WatchdogInterval() is { } every)
-            {
-                _watchdog = _time.CreateTimer(_ => Watchdog(), null, every, every);
-            }
         }
         catch (ProbeStartupException ex)
         {
@@ -151,7 +146,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _systemd.Notify(ServiceState.Stopping);
-        _watchdog?.Dispose();
         if (_metrics is not null)
         {
             await _metrics.DisposeAsync().ConfigureAwait(false);
@@ -267,32 +261,11 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Half of systemd's WatchdogSec (WATCHDOG_USEC), when this process is the one watched.</summary>
-    private static TimeSpan? WatchdogInterval()
-    {
-        string? usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
-        string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
-        if (!long.TryParse(usec, out long us) || us <= 0 || (pid is not null && pid != Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-        {
-            return null;
-        }
-
-        return TimeSpan.FromMicroseconds(us / 2);
-    }
-
-    /// <summary>WATCHDOG=1 only while healthy: a stalled pipeline lets systemd restart Harrier.</summary>
-    private void Watchdog()
-    {
-        string? reason = _health?.Check(Snapshot());
-        if (reason is null)
-        {
-            _systemd.Notify(new ServiceState("WATCHDOG=1"));
-        }
-        else
-        {
-            _systemd.Notify(new ServiceState($"STATUS=unhealthy: {reason}"));
-        }
-    }
+    /// <summary>
+    /// True while probes are attached, rules are loaded, events flow (or the host is measurably idle) and no sink
+    /// fails beyond its threshold: the condition for systemd watchdog pings (see <c>SystemdWatchdog</c>).
+    /// </summary>
+    public bool IsHealthy => _health is not null && _health.Check(Snapshot()) is null;
 
     private void CheckLoss()
     {

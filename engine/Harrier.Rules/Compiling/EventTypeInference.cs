@@ -42,7 +42,7 @@ internal static class EventTypeInference
 
     private static HashSet<EventType>? TypeSet(CheckNode c)
     {
-        if (c.Left is not FieldOperand { Name: "evt.type", Arg: null } || c.Op is not ("=" or "==" or "!=" or "in"))
+        if (c.Left is not FieldOperand { Name: "evt.type", Arg: null } || c.Op is not ("=" or "==" or "!=" or "in") || c.Modifier is not null)
         {
             return null;
         }

@@ -117,6 +117,11 @@ internal sealed class ExpressionBuilder
 
     private Built CompileCheck(CheckNode c)
     {
+        if (c.Modifier is { } modifier)
+        {
+            return CompileModifier(c, modifier);
+        }
+
         // fd.ip / fd.port / fd.net: "either" fields become an 'or' ('!=' an 'and') over their parts.
         if (c.Left is FieldOperand lf && FieldRegistry.TryGet(FieldRegistry.Normalize(lf.Name, lf.Arg).Name, out var alias) && alias.AnyOf is { } parts)
         {
@@ -162,6 +167,45 @@ internal sealed class ExpressionBuilder
         }
 
         return left.Missing ? Built.False : result;
+    }
+
+    /// <summary><c>x op anyof (a, b)</c> = <c>x op a or x op b</c>; <c>allof</c> = and; <c>oneof</c> = exactly one.</summary>
+    private Built CompileModifier(CheckNode c, string modifier)
+    {
+        if (c.Right is not ListOperand list || list.Items.Count == 0)
+        {
+            throw new ConditionError(DiagnosticCodes.InvalidOperand, $"'{modifier}' needs a list of values", c.Pos);
+        }
+
+        var parts = list.Items.Select(i => (Node)new CheckNode(c.Left, c.Op, i, c.Pos)).ToList();
+        switch (modifier)
+        {
+            case "anyof":
+                return Compile(new OrNode(parts, c.Pos));
+            case "allof":
+                return Compile(new AndNode(parts, c.Pos));
+            default:
+                var built = parts.Select(Compile).ToList();
+                int constTrue = built.Count(b => b.Const == true);
+                var dynamic = built.Where(b => b.Const is null).Select(b => b.Expr!).ToList();
+                if (constTrue > 1 || (constTrue + dynamic.Count) == 0)
+                {
+                    return Built.False;
+                }
+
+                if (dynamic.Count == 0)
+                {
+                    return new Built(null, constTrue == 1);
+                }
+
+                Expression sum = Expression.Constant(constTrue);
+                foreach (var d in dynamic)
+                {
+                    sum = Expression.Add(sum, Expression.Condition(d, Expression.Constant(1), Expression.Constant(0)));
+                }
+
+                return new Built(Expression.Equal(sum, Expression.Constant(1)), null);
+        }
     }
 
     private Built CompileEvtType(CheckNode c)

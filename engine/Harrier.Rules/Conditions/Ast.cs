@@ -15,8 +15,15 @@ internal sealed record IdentNode(string Name, int Pos) : Node(Pos);
 /// <summary>A constant that replaced a subtree (used by evaluation when a macro is known to be constant).</summary>
 internal sealed record ConstNode(bool Value, int Pos) : Node(Pos);
 
-/// <summary><c>left op right</c>; <see cref="Right"/> is null for unary operators (<c>exists</c>).</summary>
-internal sealed record CheckNode(Operand Left, string Op, Operand? Right, int Pos) : Node(Pos);
+/// <summary>
+/// <c>left op right</c>; <see cref="Right"/> is null for unary operators (<c>exists</c>). With a list modifier
+/// (<c>left op anyof (a, b)</c>, Falco 0.42+) the check is sugar for one check per item joined by <c>or</c>
+/// (<c>anyof</c>), <c>and</c> (<c>allof</c>), or "exactly one is true" (<c>oneof</c>).
+/// </summary>
+internal sealed record CheckNode(Operand Left, string Op, Operand? Right, int Pos) : Node(Pos)
+{
+    public string? Modifier { get; init; }
+}
 
 /// <summary>Something that yields a value: a field, a transformer over operands, a literal or a list of literals.</summary>
 internal abstract record Operand(int Pos);

@@ -12,6 +12,8 @@ internal sealed class ConditionParser
     public const int MaxDepth = 100;
     public const int MaxLength = 1 << 20;
 
+    private static readonly string[] Modifiers = { "oneof", "anyof", "allof" };
+
     private static readonly string[] Transformers = { "tolower", "toupper", "b64", "basename", "len", "join", "concat", "getopt" };
 
     private readonly string _s;
@@ -439,6 +441,27 @@ internal sealed class ConditionParser
             if (Operators.IsWord(op) ? KeywordFollowedByBlank(op) : Lit(op))
             {
                 Blank();
+                foreach (var modifier in Modifiers)
+                {
+                    int save = _i;
+                    if (Keyword(modifier))
+                    {
+                        Blank();
+                        if (_i < _s.Length && _s[_i] == '(')
+                        {
+                            var list = ListValue();
+                            if (list is ListOperand { Items.Count: 0 })
+                            {
+                                throw new ConditionSyntaxException($"'{modifier}' needs at least one value", _i - 1);
+                            }
+
+                            return new CheckNode(left, op, list, pos) { Modifier = modifier };
+                        }
+
+                        _i = save; // a bare value that happens to read "anyof"
+                    }
+                }
+
                 return new CheckNode(left, op, StrValue(), pos);
             }
         }

@@ -166,7 +166,7 @@ internal sealed class PreMatcher
         (FieldInfo, string?, string, IReadOnlyList<string>)? prefix = null;
         foreach (var c in Conjuncts(cond))
         {
-            if (c is not CheckNode { Left: FieldOperand f } check || f.Name == "evt.type")
+            if (c is not CheckNode { Left: FieldOperand f, Modifier: null } check || f.Name == "evt.type")
             {
                 continue;
             }

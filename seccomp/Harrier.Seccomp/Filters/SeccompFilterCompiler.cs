@@ -12,10 +12,15 @@ namespace Harrier.Seccomp.Filters;
 /// (runs of neighbouring syscalls with one action, and the gaps between listed calls, collapse into one range),
 /// so a decision costs about log2(ranges) comparisons however long the profile is.</item>
 /// </list>
-/// Conditional jumps beyond 255 instructions go through a <c>ja</c> trampoline. Stateless and thread-safe.
+/// Conditional jumps beyond 255 instructions go through a <c>ja</c> trampoline. Profiles with <c>notify</c> also
+/// refuse <c>seccomp()</c> with SECCOMP_FILTER_FLAG_NEW_LISTENER (EPERM), so the workload cannot take the
+/// notifications over with a stacked filter of its own. Stateless and thread-safe.
 /// </summary>
 public static class SeccompFilterCompiler
 {
+    /// <summary>__NR_seccomp on x86_64.</summary>
+    private const uint SeccompNr = 317;
+
     /// <summary>Compiles the profile. Throws <see cref="SeccompProfileException"/> if the program would exceed BPF_MAXINSNS.</summary>
     public static SeccompFilter Compile(SeccompProfile profile)
     {
@@ -38,6 +43,7 @@ public static class SeccompFilterCompiler
         }
 
         var segments = BuildSegments(byNumber, defaultRet);
+        bool notify = defaultRet == SeccompConstants.RetUserNotif || byNumber.Values.Any(v => v == SeccompConstants.RetUserNotif);
         var program = new List<SockFilter>
         {
             new(SockFilter.LdAbsW, 0, 0, SeccompConstants.OffsetArch),
@@ -49,13 +55,25 @@ public static class SeccompFilterCompiler
             new(SockFilter.RetK, 0, 0, SeccompConstants.RetKillProcess),
             new(SockFilter.RetK, 0, 0, defaultRet),
         };
+        if (notify)
+        {
+            // A workload could stack its own filter returning USER_NOTIF for the same syscalls: the most recently
+            // added notifying filter takes precedence, so its own listener would answer (CONTINUE) instead of
+            // Harrier. Refuse seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with EPERM;
+            // every other use of seccomp() gets the profile's action.
+            program.Add(new SockFilter(SockFilter.JeqK, 0, 3, SeccompNr));
+            program.Add(new SockFilter(SockFilter.LdAbsW, 0, 0, SeccompConstants.OffsetArgs + 8)); // args[1], low 32 bits
+            program.Add(new SockFilter(SockFilter.JsetK, 0, 1, SeccompConstants.FilterFlagNewListener));
+            program.Add(new SockFilter(SockFilter.RetK, 0, 0, SeccompConstants.RetErrno | 1));
+            program.Add(new SockFilter(SockFilter.LdAbsW, 0, 0, SeccompConstants.OffsetNr));
+        }
+
         program.AddRange(EmitTree(segments, 0, segments.Count - 1));
         if (program.Count > SeccompConstants.MaxInstructions)
         {
             throw new SeccompProfileException($"{profile.Source}: the compiled filter has {program.Count} instructions, more than the kernel's {SeccompConstants.MaxInstructions}");
         }
 
-        bool notify = defaultRet == SeccompConstants.RetUserNotif || byNumber.Values.Any(v => v == SeccompConstants.RetUserNotif);
         return new SeccompFilter(program.ToImmutableArray(), notify);
     }
 

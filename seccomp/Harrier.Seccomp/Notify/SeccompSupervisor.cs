@@ -23,6 +23,8 @@ public sealed partial class SeccompSupervisor : IDisposable
     private readonly Func<HarrierEvent, SeccompDecision> _decide;
     private readonly NotificationDecoder _decoder;
     private readonly ILogger _logger;
+    private readonly int _notifSize;
+    private readonly int _respSize;
     private int _fd;
 
     /// <param name="listenerFd">The fd returned by seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER); owned from now on.</param>
@@ -35,6 +37,30 @@ public sealed partial class SeccompSupervisor : IDisposable
         _decide = decide;
         _decoder = new NotificationDecoder(procRoot, time ?? TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
+        (_notifSize, _respSize) = KernelSizes();
+    }
+
+    /// <summary>
+    /// The kernel writes sizeof(struct seccomp_notif) bytes on RECV and reads sizeof(struct seccomp_notif_resp) on
+    /// SEND: ask it (SECCOMP_GET_NOTIF_SIZES) so a kernel with larger structs can never write past our buffers.
+    /// </summary>
+    private static (int Notif, int Resp) KernelSizes()
+    {
+        Span<byte> sizes = stackalloc byte[6];
+        sizes.Clear();
+        if (Syscalls.Seccomp(SeccompConstants.GetNotifSizes, 0, sizes) != 0)
+        {
+            return (SeccompConstants.NotifSize, SeccompConstants.NotifRespSize);
+        }
+
+        int notif = BinaryPrimitives.ReadUInt16LittleEndian(sizes);
+        int resp = BinaryPrimitives.ReadUInt16LittleEndian(sizes[2..]);
+        if (notif < SeccompConstants.NotifSize || resp < SeccompConstants.NotifRespSize || notif > 1024 || resp > 1024)
+        {
+            throw new NotSupportedException($"unexpected seccomp notification sizes from the kernel: notif {notif}, resp {resp}");
+        }
+
+        return (notif, resp);
     }
 
     public SeccompSupervisorStats Stats { get; } = new();
@@ -46,8 +72,8 @@ public sealed partial class SeccompSupervisor : IDisposable
     /// <summary>The loop, on the calling thread. Polls every 100 ms to notice cancellation.</summary>
     public void Run(CancellationToken cancellationToken)
     {
-        Span<byte> notif = stackalloc byte[SeccompConstants.NotifSize];
-        Span<byte> resp = stackalloc byte[SeccompConstants.NotifRespSize];
+        Span<byte> notif = stackalloc byte[_notifSize];
+        Span<byte> resp = stackalloc byte[_respSize];
         while (!cancellationToken.IsCancellationRequested)
         {
             int fd = Volatile.Read(ref _fd);

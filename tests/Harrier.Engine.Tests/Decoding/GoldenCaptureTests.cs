@@ -77,7 +77,7 @@ public sealed class GoldenCaptureTests
     public void Capture_Exec_ArgvAndExePath()
     {
         var exec = Assert.Single(DecodeAll(out _).OfType<ProcessEvent>(), e => e.Type == EventType.Execve && e.Filename == "/bin/true");
-        Assert.Equal(new[] { "true", "--flag", "arg with space" }, exec.Argv);
+        Assert.Equal(new[] { "/bin/true", "true", "--flag", "arg with space" }, exec.Argv); // trigger passes its own argv from the path on
         Assert.Equal("/usr/bin/true", exec.ExePath);
         Assert.Equal(0, exec.Res);
     }

@@ -70,6 +70,20 @@ public sealed class EnforcementPathsTests : IDisposable
     }
 
     [Fact]
+    public void Probe_ListedButRefused_FallsBackWithSandboxHint()
+    {
+        Put("/sys/kernel/security/lsm", "lockdown,capability,bpf");
+        Put("/sys/fs/cgroup/cgroup.controllers", "cpu");
+        Put("/sys/kernel/btf/vmlinux", "btf");
+        var r = EnforcementPaths.Probe(_root, "x", lsmLoadable: false);
+        Assert.True(r.BpfLsmListed);
+        Assert.False(r.BpfLsmActive);
+        Assert.Contains("refused", r.LsmHint, StringComparison.Ordinal);
+        Assert.Equal(EnforcementMechanism.Cgroup, r.Best[EnforcementVerdict.NetworkDeny]);
+        Assert.Equal(EnforcementMechanism.InKernelSignal, r.Best[EnforcementVerdict.Kill]);
+    }
+
+    [Fact]
     public void Probe_EmptyTree_DoesNotThrow()
     {
         var r = EnforcementPaths.Probe(_root, "none");
@@ -82,7 +96,8 @@ public sealed class EnforcementPathsTests : IDisposable
     {
         var r = EnforcementPaths.Probe();
         string? lsm = File.Exists("/sys/kernel/security/lsm") ? File.ReadAllText("/sys/kernel/security/lsm") : null;
-        Assert.Equal(lsm is not null && lsm.Split(',').Contains("bpf"), r.BpfLsmActive);
+        Assert.Equal(lsm is not null && lsm.Trim().Split(',').Contains("bpf"), r.BpfLsmListed);
+        Assert.Equal(r.BpfLsmListed, r.BpfLsmActive);
         Assert.Equal(r.BpfLsmActive, r.LsmHint is null);
         Assert.Equal(Environment.OSVersion.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture), r.KernelRelease.Split('.')[0]);
     }

@@ -259,4 +259,26 @@ public sealed class KafkaOutageTests
         Assert.Equal(0, d.Stats[0].Failed);
         Assert.Equal(internals.Count(a => a.Rule == InternalAlerts.SinkDownRule), internals.Count(a => a.Rule == InternalAlerts.SinkUpRule));
     }
+
+    [Fact]
+    public async Task Emit_AlertLargerThanMessageMaxBytes_RejectedCountedOthersDelivered()
+    {
+        using var cluster = new MockCluster();
+        using var dir = new TempDir();
+        const string Topic = "huge";
+        cluster.CreateTopic(Topic, 1);
+        AlertDispatcher d = AlertDispatcher.Create(KafkaTestSupport.Options(dir.Path, cluster.Bootstraps, Topic, batch: 1), NullLoggerFactory.Instance);
+        Assert.True(d.Publish(TestAlerts.Make(0)));
+        Assert.True(d.Publish(TestAlerts.Make(1) with { Output = new string('A', 3 << 20) }));
+        Assert.True(d.Publish(TestAlerts.Make(2)));
+
+        List<ConsumeResult<byte[], byte[]>> got = KafkaTestSupport.Consume(cluster.Bootstraps, Topic, 1, r => r.Count(m => !KafkaTestSupport.IsInternal(m)) >= 2, TimeSpan.FromSeconds(60));
+        await KafkaTestSupport.WaitUntilAsync(() => d.Stats[0].Pending == 0, TimeSpan.FromSeconds(30), "spool drained");
+        await d.StopAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(
+            new[] { TestAlerts.UuidFor(0), TestAlerts.UuidFor(2) }.Select(u => u.ToString("D")),
+            got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")));
+        Assert.Equal(1, d.Stats[0].Failed);
+    }
 }
