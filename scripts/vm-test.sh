@@ -240,7 +240,12 @@ fi
 for series in $kernels; do
 	pkg=$(kernel_package "$series")
 	if [ -z "$pkg" ]; then result "$series" FAIL kernel "no linux-image package for $series"; continue; fi
-	if ! dir=$(kernel_prepare "$pkg") || ! initramfs_build "$dir"; then result "$series" FAIL kernel "$pkg"; continue; fi
+	if ! dir=$(kernel_prepare "$pkg") && [ "$_apt_updated" = 0 ]; then
+		apt_updated_once # stale package lists: the mirror may have moved on to a newer ABI number
+		pkg=$(kernel_package "$series")
+		dir=$(kernel_prepare "$pkg") || dir=""
+	fi
+	if [ -z "${dir:-}" ] || [ ! -f "$dir/.extracted" ] || ! initramfs_build "$dir"; then result "$series" FAIL kernel "$pkg"; continue; fi
 	kver=$(basename "$(ls "$dir"/root/boot/vmlinuz-* | head -1)"); kver=${kver#vmlinuz-}
 	log "booting $kver ($mode)"
 	out="$workdir/console-$kver.log"

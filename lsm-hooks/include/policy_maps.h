@@ -82,6 +82,8 @@ struct net_key {
 enum lsm_config_flags {
 	LSM_CFG_SELF_PROTECT = 1 << 0,
 	LSM_CFG_ENFORCE = 1 << 1, /* master switch: policy tables are consulted only when set */
+	LSM_CFG_SUBTREE = 1 << 2,  /* pol_inode may hold POL_F_SUBTREE entries: walk ancestor directories */
+	LSM_CFG_SUBJECTS = 1 << 3, /* pol_uid / pol_cgroup may hold entries: look the caller up */
 };
 
 struct lsm_config {

@@ -26,6 +26,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6_ 10
 #define POL_MAX_DEPTH 24
 
+/* Keeps struct dec_record in the object's BTF, where the C# mirror test (LsmAbiTests) reads its layout. */
+const volatile struct dec_record dec_record_btf_anchor = {};
+
 /* The pin directory every pinned object lives under; BPF_OBJ_GET below it is self-protected. */
 static const char pin_prefix[] = "/sys/fs/bpf/harrier/";
 
@@ -166,9 +169,13 @@ static __always_inline void subject_dentry(struct dec_record *r, struct dentry *
 /* Subject rules: the caller's uid (or any uid), then its cgroup. */
 static __always_inline bool subject_match(__u16 op, struct policy_entry *out, __u8 *match)
 {
+	struct lsm_config *cfg = config_get();
 	struct policy_entry *e;
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	__u64 cg;
+
+	if (!cfg || !(cfg->flags & LSM_CFG_SUBJECTS))
+		return false;
 
 	e = bpf_map_lookup_elem(&pol_uid, &uid);
 	if (e && (e->ops & op)) {
@@ -206,7 +213,7 @@ static __always_inline bool inode_match(struct dentry *d, __u16 op, const struct
 	struct inode *inode;
 	int i;
 
-	if (!d)
+	if (!d || !cfg)
 		return false;
 	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
 	for (i = 0; i < POL_MAX_DEPTH; i++) {
@@ -221,6 +228,8 @@ static __always_inline bool inode_match(struct dentry *d, __u16 op, const struct
 				return true;
 			}
 		}
+		if (!(cfg->flags & LSM_CFG_SUBTREE))
+			break; /* no directory entries: the file itself was the only candidate */
 		parent = BPF_CORE_READ(d, d_parent);
 		if (!parent || parent == d)
 			break;

@@ -230,7 +230,7 @@ public sealed partial record OutputsOptions
             FlatKeys = Bool(s, "FlatKeys", false, errors),
             MinimumPriority = min,
             QueueCapacity = Int(s, "QueueCapacity", 10_000, errors),
-            BatchSize = Int(s, "BatchSize", type.Equals("kafka", StringComparison.OrdinalIgnoreCase) ? 10_000 : 512, errors),
+            BatchSize = Int(s, "BatchSize", type.Equals("kafka", StringComparison.OrdinalIgnoreCase) ? 2000 : 512, errors),
             MaxRetries = Int(s, "MaxRetries", 3, errors),
             Spool = spool,
             RateLimit = rate,

@@ -24,16 +24,12 @@ struct sys_ctx {
 /* Reads nr, op, ret and the six arguments. False when the syscall is no longer interesting. */
 static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struct sys_ctx *s)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	struct pt_regs r;
+	struct pt_regs *r =
+		bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
 	struct task_struct *task;
 	__u32 *op;
 
-	if (bpf_probe_read_kernel(&r, sizeof(r), regs) < 0) {
-		stats__error(ERR_READ_KERNEL);
-		return false;
-	}
-	s->nr = (__u32)r.orig_ax;
+	s->nr = (__u32)r->orig_ax;
 	if (s->nr >= NR_SYSCALLS)
 		return false;
 	task = bpf_get_current_task_btf();
@@ -47,12 +43,12 @@ static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struc
 		return false;
 	s->op = (__u16)*op;
 	s->ret = (long)ctx->args[1];
-	s->a[0] = r.di;
-	s->a[1] = r.si;
-	s->a[2] = r.dx;
-	s->a[3] = r.r10;
-	s->a[4] = r.r8;
-	s->a[5] = r.r9;
+	s->a[0] = r->di;
+	s->a[1] = r->si;
+	s->a[2] = r->dx;
+	s->a[3] = r->r10;
+	s->a[4] = r->r8;
+	s->a[5] = r->r9;
 	return true;
 }
 

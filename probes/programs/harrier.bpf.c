@@ -94,8 +94,9 @@ struct {
 SEC("raw_tp/sys_exit")
 int harrier_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
+	struct pt_regs *regs =
+		bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
+	__u32 nr = (__u32)regs->orig_ax;
 	__u32 *op;
 
 	if (nr >= NR_SYSCALLS)

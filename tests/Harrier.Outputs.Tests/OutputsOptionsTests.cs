@@ -46,7 +46,7 @@ public sealed class OutputsOptionsTests
         Assert.Equal(AlertFormat.Ocsf, k.Format);
         Assert.True(k.FlatKeys);
         Assert.Equal(Priority.Warning, k.MinimumPriority);
-        Assert.Equal(10_000, k.BatchSize);
+        Assert.Equal(2000, k.BatchSize);
         Assert.Equal(10, k.RateLimit!.Burst);
         KafkaSinkSettings ks = KafkaSinkSettings.Parse(k);
         Assert.Equal("rule", ks.Key);

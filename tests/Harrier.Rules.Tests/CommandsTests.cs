@@ -22,7 +22,7 @@ public class CommandsTests
             var o = new StringWriter();
             Assert.Equal(1, RulesCommands.Validate(new[] { f }, o));
             var text = o.ToString();
-            Assert.Contains($"{f}:3:14: error HR3002", text, StringComparison.Ordinal);
+            Assert.Contains($"{f}:3:36: error HR3002", text, StringComparison.Ordinal);
             Assert.Contains("unknown field 'proc.nme'", text, StringComparison.Ordinal);
             Assert.Contains("^", text, StringComparison.Ordinal);
 

@@ -60,6 +60,9 @@ internal static class Ev
     public static FileEvent Unlink(ProcessInfo p, string path, long ts = 1_000_000_000)
         => Fill(new FileEvent { Path = path, RawPath = path }, EventType.Unlinkat, p, ts);
 
+    public static FileEvent Symlink(ProcessInfo p, string target, string linkPath, long ts = 1_000_000_000)
+        => Fill(new FileEvent { Path = target, RawPath = target, NewPath = linkPath, NewRawPath = linkPath }, EventType.Symlinkat, p, ts);
+
     public static NetworkEvent Connect(ProcessInfo p, string ip, ushort port, long res = 0, long ts = 1_000_000_000)
     {
         var e = Fill(new NetworkEvent

@@ -183,4 +183,34 @@ public class FuzzTests
             Assert.DoesNotContain(result.Errors, e => e.Message.StartsWith("internal error", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void HostileNesting_ReportedNotCrashing()
+    {
+        var flow = RuleLoader.LoadText(new string('[', 100_000), "flow.yaml");
+        Assert.Contains(flow.Errors, e => e.Message.Contains("nesting deeper", StringComparison.Ordinal));
+
+        var sb = new StringBuilder();
+        for (int i = 0; i < 3000; i++)
+        {
+            sb.Append(' ', i).Append("- \n");
+        }
+
+        var block = RuleLoader.LoadText(sb.ToString(), "block.yaml");
+        Assert.Contains(block.Errors, e => e.Message.Contains("nesting deeper", StringComparison.Ordinal));
+
+        sb.Clear().Append("- macro: m0\n  condition: proc.name = a\n");
+        for (int i = 1; i < 3000; i++)
+        {
+            sb.Append($"- macro: m{i}\n  condition: (m{i - 1} and proc.pid = {i})\n");
+        }
+
+        sb.Append("- rule: r\n  desc: d\n  condition: evt.type = execve and m2999\n  output: o\n  priority: INFO\n");
+        var macros = RuleLoader.LoadText(sb.ToString(), "macros.yaml");
+        Assert.False(macros.Success);
+        Assert.Contains(macros.Errors, e => e.Message.Contains("nests deeper than", StringComparison.Ordinal));
+
+        var cond = RuleLoader.LoadText("- rule: r\n  desc: d\n  condition: " + new string('(', 5000) + "evt.type = execve" + new string(')', 5000) + "\n  output: o\n  priority: INFO\n");
+        Assert.Contains(cond.Errors, e => e.Code == Diagnostics.DiagnosticCodes.ConditionSyntax);
+    }
 }

@@ -46,6 +46,20 @@ public class ReaderDiagnosticsTests
         Assert.Contains($"t.yaml:{line}:", e.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("  condition: evt.type = execve and proc.nme = x\n", 3, 36)]
+    [InlineData("  condition: >\n    evt.type = execve\n    and proc.nme = x\n", 5, 9)]
+    [InlineData("  condition: |\n    evt.type = execve and\n      (proc.name = a or\n       proc.nme = x)\n", 6, 8)]
+    [InlineData("  condition: \"evt.type = execve and\n    proc.nme = x\"\n", 4, 5)]
+    [InlineData("  condition: evt.type = execve and proc.name = proc.nme and proc.nme = x\n", 3, 61)]
+    public void Load_ConditionError_PointsAtLineAndColumnOfToken(string condition, int line, int column)
+    {
+        var r = Load("- rule: r\n  desc: d\n" + condition + "  output: o\n  priority: INFO\n");
+        var e = Assert.Single(r.Errors);
+        Assert.Equal(DiagnosticCodes.UnknownField, e.Code);
+        Assert.Equal((line, column), (e.Location.Line, e.Location.Column));
+    }
+
     [Fact]
     public void Load_UnknownKeysAndItems_AreWarnings()
     {

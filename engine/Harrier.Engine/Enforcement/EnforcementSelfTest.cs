@@ -300,6 +300,7 @@ public static class EnforcementSelfTest
                     var read = child.StandardOutput.ReadLineAsync();
                     if (!read.Wait(TimeSpan.FromSeconds(90)))
                     {
+                        DumpKernelStacks(child.Id);
                         lock (errText)
                         {
                             throw new TimeoutException($"child enforcer silent for 90 s; stderr: {errText}");
@@ -373,6 +374,34 @@ public static class EnforcementSelfTest
                 }
             });
             child.Dispose();
+        }
+
+        /// <summary>Diagnostics for a hung child: the kernel stacks of its threads (sysrq-t), printed as vm-selftest lines.</summary>
+        private void DumpKernelStacks(int pid)
+        {
+            try
+            {
+                File.WriteAllText("/proc/sys/kernel/sysrq", "1");
+                File.WriteAllText("/proc/sysrq-trigger", "t");
+                RunProcess("/bin/dmesg", [], out string log);
+                bool inTask = false;
+                foreach (var line in log.Split('\n'))
+                {
+                    if (line.Contains(" task:", StringComparison.Ordinal))
+                    {
+                        inTask = line.Contains($" pid:{pid} ", StringComparison.Ordinal) || line.Contains($" tgid:{pid} ", StringComparison.Ordinal)
+                            || line.Contains(" ppid:" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    }
+                    if (inTask)
+                    {
+                        _o.WriteLine($"vm-selftest: stack: {line.Trim()}");
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
+            {
+                _o.WriteLine($"vm-selftest: no kernel stacks: {ex.Message}");
+            }
         }
 
         private void Prepare()

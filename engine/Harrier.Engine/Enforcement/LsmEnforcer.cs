@@ -23,6 +23,8 @@ public sealed class LsmEnforcer : IDisposable
     // lsm_config.flags (policy_maps.h)
     private const uint CfgSelfProtect = 1;
     private const uint CfgEnforce = 2;
+    private const uint CfgSubtree = 4;
+    private const uint CfgSubjects = 8;
 
     // policy_entry flags for the pin directory's self-protection entry
     private const byte FlagSubtree = 2;
@@ -258,6 +260,18 @@ public sealed class LsmEnforcer : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // Announce the tables first so no entry is ever present without its lookup being switched on.
+            // The switches are never cleared: a stale switch costs a lookup, a missing one would skip a policy.
+            uint need = 0;
+            foreach (var entry in entries)
+            {
+                need |= entry.Table is PolicyTable.Uid or PolicyTable.Cgroup ? CfgSubjects : 0;
+                need |= entry.Table == PolicyTable.Inode && (entry.Value[7] & FlagSubtree) != 0 ? CfgSubtree : 0;
+            }
+            if (need != 0)
+            {
+                UpdateConfig(c => c | need, null);
+            }
             var done = new List<PolicyEntry>();
             foreach (var entry in entries)
             {
@@ -384,7 +398,7 @@ public sealed class LsmEnforcer : IDisposable
             if (enabled)
             {
                 var exe = PolicyFileIdentity.Resolve("/proc/self/exe", out _);
-                UpdateConfig(c => c | CfgSelfProtect | CfgEnforce, cfg =>
+                UpdateConfig(c => c | CfgSelfProtect | CfgEnforce | CfgSubtree, cfg =>
                 {
                     BinaryPrimitives.WriteUInt32LittleEndian(cfg.AsSpan(4), (uint)pid);
                     BinaryPrimitives.WriteUInt64LittleEndian(cfg.AsSpan(8), exe?.Ino ?? 0);

@@ -131,7 +131,7 @@ internal sealed partial class ProbeLoader
         }
     }
 
-    private static ProbeStartupException LoadFailure(BpfException ex)
+    internal static ProbeStartupException LoadFailure(BpfException ex)
     {
         string hint = ex.Errno switch
         {

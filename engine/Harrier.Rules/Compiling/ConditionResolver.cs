@@ -19,6 +19,7 @@ internal sealed class ConditionResolver
     private readonly Dictionary<string, int> _macroOrder = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Node?> _macroAst = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Node> _macroResolved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _macroDepth = new(StringComparer.Ordinal);
 
     public ConditionResolver(RuleCollection c, DiagnosticBag diags)
     {
@@ -82,7 +83,24 @@ internal sealed class ConditionResolver
     public Node ResolveRule(Node ast) => Resolve(ast, int.MaxValue, new List<string>(), null);
 
     internal void Report(RuleItem item, string code, string message, int pos, string text)
-        => _diags.Error(code, item.ConditionLocation.Line > 0 ? item.ConditionLocation : item.Location, $"{item.KindName} '{item.Name}': {message}", item.Name, Caret(text, pos));
+        => _diags.Error(code, Locate(item, pos, text), $"{item.KindName} '{item.Name}': {message}", item.Name, Caret(text, pos));
+
+    /// <summary>file:line:col of offset <paramref name="pos"/> of <paramref name="text"/> (the condition as compiled).</summary>
+    internal SourceLocation Locate(RuleItem item, int pos, string text)
+    {
+        var start = item.ConditionLocation.Line > 0 ? item.ConditionLocation : item.Location;
+
+        // Exceptions wrap the condition in '(': offsets shift by one. Appended text came from other items: keep the start.
+        var own = item.Condition ?? string.Empty;
+        int shift = text.Length > own.Length && text.StartsWith('(') && string.CompareOrdinal(text, 1, own, 0, own.Length) == 0 ? 1 : 0;
+        int p = pos - shift;
+        if (p < 0 || p > own.Length || string.CompareOrdinal(text, shift, own, 0, own.Length) != 0)
+        {
+            return start;
+        }
+
+        return _diags.Locate(start, own, p);
+    }
 
     /// <summary>A one-line excerpt of the condition with a caret under <paramref name="pos"/>.</summary>
     internal static string Caret(string text, int pos)
@@ -135,6 +153,7 @@ internal sealed class ConditionResolver
         {
             var resolved = Resolve(ast, _macroOrder[name], path, name);
             _macroResolved[name] = resolved;
+            _macroDepth[name] = Depth(resolved);
             return resolved;
         }
         finally
@@ -143,7 +162,30 @@ internal sealed class ConditionResolver
         }
     }
 
+    /// <summary>Deepest resolved tree accepted (macros nest trees; compiling recurses over them).</summary>
+    public const int MaxResolvedDepth = 400;
+
+    private int _depth;
+
     private Node Resolve(Node n, int macroLimit, List<string> path, string? self)
+    {
+        if (++_depth > MaxResolvedDepth)
+        {
+            _depth = 0;
+            throw new ConditionError(DiagnosticCodes.ConditionSyntax, $"condition nests deeper than {MaxResolvedDepth} levels after macro expansion", n.Pos);
+        }
+
+        try
+        {
+            return ResolveNode(n, macroLimit, path, self);
+        }
+        finally
+        {
+            if (_depth > 0) _depth--;
+        }
+    }
+
+    private Node ResolveNode(Node n, int macroLimit, List<string> path, string? self)
     {
         switch (n)
         {
@@ -179,9 +221,15 @@ internal sealed class ConditionResolver
 
                 try
                 {
-                    return ResolveMacro(id.Name, path);
+                    var spliced = ResolveMacro(id.Name, path);
+                    if (_depth + _macroDepth.GetValueOrDefault(id.Name) > MaxResolvedDepth)
+                    {
+                        throw new ConditionError(DiagnosticCodes.ConditionSyntax, $"condition nests deeper than {MaxResolvedDepth} levels after macro expansion (through macro '{id.Name}')", id.Pos);
+                    }
+
+                    return spliced;
                 }
-                catch (ConditionError ex) when (ex.Code != DiagnosticCodes.ReferenceLoop)
+                catch (ConditionError ex) when (ex.Code != DiagnosticCodes.ReferenceLoop && !ex.Message.StartsWith("condition nests deeper", StringComparison.Ordinal))
                 {
                     throw new ConditionError(ex.Code, $"uses macro '{id.Name}', which has errors", id.Pos);
                 }
@@ -219,6 +267,15 @@ internal sealed class ConditionResolver
 
         return new ListOperand(items, l.Pos);
     }
+
+    /// <summary>Depth of a resolved tree (bounded by <see cref="MaxResolvedDepth"/>, so recursion is safe).</summary>
+    private static int Depth(Node n) => n switch
+    {
+        AndNode a => 1 + a.Children.Max(Depth),
+        OrNode o => 1 + o.Children.Max(Depth),
+        NotNode x => 1 + Depth(x.Child),
+        _ => 1,
+    };
 
     /// <summary>A list item is text pasted into the condition: a quoted item is a quoted string.</summary>
     private static LiteralOperand ListItemValue(string text, int pos)

@@ -409,6 +409,11 @@ internal sealed class ExpressionBuilder
             return r;
         }
 
+        if (pattern.Length > 4096)
+        {
+            throw new ConditionError(DiagnosticCodes.InvalidRegex, $"regular expression is {pattern.Length} characters long; the limit is 4096", pos);
+        }
+
         try
         {
             // Falco matches the whole string (RE2 full match).
@@ -517,20 +522,15 @@ internal sealed class ExpressionBuilder
         }
     }
 
+    /// <summary>
+    /// Ancestor-list fields (<c>proc.aname</c> without an index) follow Falco: the check is made against each ancestor
+    /// and is true when it holds for any of them, whatever the operator (<c>!=</c> and <c>in</c> included).
+    /// </summary>
     private Built CompileList(CheckNode c, Expression v, Operand right)
     {
-        if (c.Op == "in")
-        {
-            return Call(nameof(Ops.ListAllIn), v, Expression.Constant(new HashSet<string>(ListValues(right, c.Op, c.Pos), StringComparer.Ordinal)));
-        }
-
-        // Build the per-element predicate as a string check on a parameter, compile it once.
         var p = Expression.Parameter(typeof(string), "x");
-        var saved = _e;
-        var op = c.Op is "!=" ? "=" : c.Op is "intersects" ? "in" : c.Op;
-        var elem = CompileString(new CheckNode(c.Left, op, right, c.Pos), p, right);
-        _e = saved;
+        var elem = CompileString(c, p, right);
         var pred = Expression.Lambda<Func<string?, bool>>(elem.Expr!, p).Compile();
-        return Call(c.Op == "!=" ? nameof(Ops.ListNone) : nameof(Ops.ListAny), v, Expression.Constant(pred));
+        return Call(nameof(Ops.ListAny), v, Expression.Constant(pred));
     }
 }

@@ -211,7 +211,7 @@ internal static class RuleSetCompiler
         catch (UnsupportedFieldException ex)
         {
             var reason = $"uses field '{ex.Field}', which Harrier cannot supply ({ex.Reason})";
-            diags.Warning(DiagnosticCodes.UnsupportedField, rule.ConditionLocation, $"rule '{rule.Name}' skipped: {reason}", rule.Name, ConditionResolver.Caret(text, ex.Position));
+            diags.Warning(DiagnosticCodes.UnsupportedField, resolver.Locate(rule, ex.Position, text), $"rule '{rule.Name}' skipped: {reason}", rule.Name, ConditionResolver.Caret(text, ex.Position));
             skipped.Add(new SkippedRule(rule.Name, reason, rule.Location));
             return null;
         }
@@ -220,7 +220,7 @@ internal static class RuleSetCompiler
             if (rule.SkipIfUnknownFilter == true)
             {
                 var reason = $"uses unknown field '{ex.Field}' (skip-if-unknown-filter: true)";
-                diags.Warning(DiagnosticCodes.UnknownField, rule.ConditionLocation, $"rule '{rule.Name}' skipped: {reason}", rule.Name, ConditionResolver.Caret(text, ex.Position));
+                diags.Warning(DiagnosticCodes.UnknownField, resolver.Locate(rule, ex.Position, text), $"rule '{rule.Name}' skipped: {reason}", rule.Name, ConditionResolver.Caret(text, ex.Position));
                 skipped.Add(new SkippedRule(rule.Name, reason, rule.Location));
                 return null;
             }

@@ -42,6 +42,50 @@ internal sealed class DiagnosticBag
         (severity == DiagnosticSeverity.Error ? _errors : _warnings).Add(d);
     }
 
+    /// <summary>
+    /// Maps an offset in a condition to file:line:col. <paramref name="start"/> is where the YAML scalar starts; the
+    /// scalar may be plain, quoted or a block (<c>&gt;</c>/<c>|</c>), so the text around the offset is searched for in
+    /// the source lines from there on. Falls back to <paramref name="start"/> when it cannot be found.
+    /// </summary>
+    public SourceLocation Locate(SourceLocation start, string condition, int pos)
+    {
+        if (start.Line <= 0 || !_lines.TryGetValue(start.File, out var lines) || pos < 0 || pos > condition.Length)
+        {
+            return start;
+        }
+
+        // A token-sized needle starting at the offset, cut at a blank (lines fold at blanks).
+        int end = pos;
+        while (end < condition.Length && end - pos < 24 && !char.IsWhiteSpace(condition[end])) end++;
+        var needle = condition[pos..end];
+        if (needle.Length == 0)
+        {
+            return start;
+        }
+
+        // Which occurrence of the needle in the condition is at pos (the same text may appear earlier).
+        int occurrence = 0;
+        for (int i = condition.IndexOf(needle, StringComparison.Ordinal); i >= 0 && i < pos; i = condition.IndexOf(needle, i + 1, StringComparison.Ordinal))
+        {
+            occurrence++;
+        }
+
+        for (int ln = start.Line - 1; ln < lines.Length && ln < start.Line - 1 + 400; ln++)
+        {
+            var line = lines[ln];
+            int from = ln == start.Line - 1 ? Math.Max(0, start.Column - 1) : 0;
+            for (int i = line.IndexOf(needle, from, StringComparison.Ordinal); i >= 0; i = line.IndexOf(needle, i + 1, StringComparison.Ordinal))
+            {
+                if (occurrence-- == 0)
+                {
+                    return new SourceLocation(start.File, ln + 1, i + 1);
+                }
+            }
+        }
+
+        return start;
+    }
+
     private string? LineAt(SourceLocation at)
     {
         if (at.Line <= 0 || !_lines.TryGetValue(at.File, out var lines) || at.Line > lines.Length)

@@ -126,7 +126,7 @@ internal static class Ops
 
     public static bool IpExists(IpValue? v) => v.HasValue;
 
-    // string lists (multi-valued fields): any element, except 'in' (every element) and '!=' (no element)
+    // string lists (ancestor fields): true when the check holds for any element
     public static bool ListAny(IReadOnlyList<string>? v, Func<string?, bool> pred)
     {
         if (v is null)
@@ -143,26 +143,6 @@ internal static class Ops
         }
 
         return false;
-    }
-
-    public static bool ListNone(IReadOnlyList<string>? v, Func<string?, bool> pred) => v is not null && !ListAny(v, pred);
-
-    public static bool ListAllIn(IReadOnlyList<string>? v, HashSet<string> set)
-    {
-        if (v is null || v.Count == 0)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < v.Count; i++)
-        {
-            if (!set.Contains(v[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     public static bool ListExists(IReadOnlyList<string>? v) => v is not null;

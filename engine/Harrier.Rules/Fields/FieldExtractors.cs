@@ -323,20 +323,21 @@ internal static class FieldExtractors
 
     public static bool? ProcIsSidLeader(HarrierEvent e, string? arg) => e.Process is { } p ? p.Pid == p.Sid : null;
 
-    public static string? ProcSname(HarrierEvent e, string? arg) => FindAncestor(e.Process, p => p.Pid == e.Process!.Sid)?.Name;
+    public static string? ProcSname(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, e.Process?.Sid ?? 0)?.Name);
 
-    public static string? ProcVpgidName(HarrierEvent e, string? arg) => FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.Name;
+    public static string? ProcVpgidName(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, e.Process?.Pgid ?? 0)?.Name);
 
-    public static string? ProcVpgidExe(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.Exe);
+    public static string? ProcVpgidExe(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, e.Process?.Pgid ?? 0)?.Exe);
 
-    public static string? ProcVpgidExePath(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, p => p.Pid == e.Process!.Pgid)?.ExePath);
+    public static string? ProcVpgidExePath(HarrierEvent e, string? arg) => NullIfEmpty(FindAncestor(e.Process, e.Process?.Pgid ?? 0)?.ExePath);
 
-    private static ProcessInfo? FindAncestor(ProcessInfo? start, Func<ProcessInfo, bool> match)
+    /// <summary>The process itself or the nearest ancestor whose pid is <paramref name="pid"/> (bounded walk).</summary>
+    private static ProcessInfo? FindAncestor(ProcessInfo? start, int pid)
     {
         var p = start;
-        for (int i = 0; i < 256 && p is not null; i++, p = p.Parent)
+        for (int i = 0; i < 256 && p is not null && pid > 0; i++, p = p.Parent)
         {
-            if (match(p))
+            if (p.Pid == pid)
             {
                 return p;
             }
@@ -421,6 +422,10 @@ internal static class FieldExtractors
         return NullIfEmpty(Ancestor(e, n)?.Name);
     }
 
+    [ThreadStatic]
+    private static (HarrierEvent? Event, long Id, ProcessInfo? Parent, List<string>? Names) t_anames;
+
+    /// <summary>Every ancestor's name, parent first. The list is reused per thread and valid until the next event.</summary>
     public static IReadOnlyList<string>? ProcAnameAll(HarrierEvent e, string? arg)
     {
         var p = e.Process?.Parent;
@@ -429,12 +434,20 @@ internal static class FieldExtractors
             return null;
         }
 
-        var l = new List<string>();
+        var c = t_anames;
+        if (ReferenceEquals(c.Event, e) && c.Id == e.EventId && ReferenceEquals(c.Parent, p) && c.Names is not null)
+        {
+            return c.Names;
+        }
+
+        var l = c.Names ?? new List<string>();
+        l.Clear();
         for (int i = 0; i < 256 && p is not null; i++, p = p.Parent)
         {
             l.Add(p.Name);
         }
 
+        t_anames = (e, e.EventId, e.Process!.Parent, l);
         return l;
     }
 

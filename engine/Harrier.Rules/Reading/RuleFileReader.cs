@@ -58,10 +58,16 @@ internal static class RuleFileReader
     {
         diags.AddSource(name, text);
         var items = new List<RuleItem>();
+        if (NestingDepth(text) is var (depth, line) && depth > MaxDepth)
+        {
+            diags.Error(DiagnosticCodes.YamlSyntax, new SourceLocation(name, line, 1), $"YAML nesting deeper than {MaxDepth} levels");
+            return items;
+        }
+
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            LoadWithLargeStack(stream, text);
         }
         catch (YamlException ex)
         {
@@ -118,6 +124,97 @@ internal static class RuleFileReader
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// YamlDotNet's representation model recurses per nesting level; load on a thread with a generous stack so even a
+    /// file at the nesting limit cannot overflow the caller's stack. Exceptions are re-thrown on the caller.
+    /// </summary>
+    private static void LoadWithLargeStack(YamlStream stream, string text)
+    {
+        Exception? error = null;
+        var t = new Thread(
+            () =>
+            {
+                try
+                {
+                    stream.Load(new StringReader(text));
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                }
+            },
+            64 * 1024 * 1024);
+        t.Start();
+        t.Join();
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        }
+    }
+
+    /// <summary>
+    /// A conservative estimate of the nesting depth (flow brackets plus block indentation levels and inline "- - -"),
+    /// computed without recursion so hostile input is refused before the YAML parser sees it. Returns the line.
+    /// </summary>
+    internal static (int Depth, int Line) NestingDepth(string text)
+    {
+        int max = 0, maxLine = 1, line = 1, flow = 0;
+        var indents = new Stack<int>();
+        int i = 0;
+        while (i < text.Length)
+        {
+            // one line
+            int start = i;
+            int end = text.IndexOf('\n', i);
+            if (end < 0) end = text.Length;
+            int indent = 0;
+            while (start + indent < end && text[start + indent] == ' ') indent++;
+            int j = start + indent;
+            bool blank = j >= end || text[j] == '#' || text[j] == '\r';
+            if (!blank && flow == 0)
+            {
+                while (indents.Count > 0 && indents.Peek() >= indent) indents.Pop();
+                indents.Push(indent);
+                int dashes = 0;
+                while (j + 1 < end && text[j] == '-' && text[j + 1] == ' ')
+                {
+                    dashes++;
+                    j += 2;
+                    while (j < end && text[j] == ' ') j++;
+                }
+
+                if (indents.Count + dashes > max) { max = indents.Count + dashes; maxLine = line; }
+            }
+
+            char quote = '\0';
+            for (int k = start + indent; k < end; k++)
+            {
+                char c = text[k];
+                if (quote != '\0')
+                {
+                    if (c == quote) quote = '\0';
+                    continue;
+                }
+
+                switch (c)
+                {
+                    case '"' or '\'': quote = c; break;
+                    case '[' or '{':
+                        flow++;
+                        if (indents.Count + flow > max) { max = indents.Count + flow; maxLine = line; }
+                        break;
+                    case ']' or '}': if (flow > 0) flow--; break;
+                    case '#' when k == start || text[k - 1] == ' ': k = end; break;
+                }
+            }
+
+            i = end + 1;
+            line++;
+        }
+
+        return (max, maxLine);
     }
 
     private static SourceLocation Loc(string file, YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);

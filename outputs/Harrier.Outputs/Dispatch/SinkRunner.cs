@@ -13,6 +13,7 @@ namespace Harrier.Outputs.Dispatch;
 internal sealed partial class SinkRunner : ISinkHealth
 {
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_batchLinger = TimeSpan.FromMilliseconds(2);
 
     private readonly SinkOptions _options;
     private readonly TimeProvider _time;
@@ -414,7 +415,12 @@ internal sealed partial class SinkRunner : ISinkHealth
 
                 try
                 {
-                    await spool.WaitAsync(TimeSpan.FromMilliseconds(_stopping ? 10 : 200), ct).ConfigureAwait(false);
+                    if (await spool.WaitAsync(TimeSpan.FromMilliseconds(_stopping ? 10 : 200), ct).ConfigureAwait(false) && !_stopping)
+                    {
+                        // Woken by an append while idle: let a few more arrive so the sink gets a batch, not one alert
+                        // per wake-up (a scheduling detail, in real time; at most 2 ms of extra latency).
+                        await Task.Delay(s_batchLinger, ct).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException)
                 {

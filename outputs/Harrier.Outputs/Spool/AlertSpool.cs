@@ -214,8 +214,8 @@ internal sealed partial class AlertSpool : IDisposable
         return true;
     }
 
-    /// <summary>Waits until something was appended since the last wait, or the timeout passes.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+    /// <summary>Waits until something was appended since the last wait (true), or the timeout passes (false).</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
 
     /// <summary>fsyncs the write segment if the interval policy says it is due. Called periodically by the sink worker.</summary>
     public void SyncIfDue()

@@ -33,7 +33,11 @@ public static class ExecCommand
     /// <param name="decide">Answers user notifications; null allows every notified call and prints it to <paramref name="err"/>.</param>
     /// <param name="registry">When given, the workload's pid is registered with its profile while it runs, so the
     /// engine can explain the probes' events of it as seccomp decisions (<see cref="SeccompProcessRegistry.TryExplain"/>).</param>
-    public static int Run(string[] args, TextWriter o, TextWriter err, Func<HarrierEvent, SeccompDecision>? decide, SeccompProcessRegistry? registry = null, CancellationToken cancellationToken = default)
+    public static int Run(string[] args, TextWriter o, TextWriter err, Func<HarrierEvent, SeccompDecision>? decide, SeccompProcessRegistry? registry = null, CancellationToken cancellationToken = default) =>
+        Run(args, o, err, decide, registry, SeccompRunDirectory.Resolve(), cancellationToken);
+
+    /// <param name="runDirectory">Where the workload is registered for a running daemon (<see cref="SeccompRunDirectory"/>).</param>
+    internal static int Run(string[] args, TextWriter o, TextWriter err, Func<HarrierEvent, SeccompDecision>? decide, SeccompProcessRegistry? registry, string runDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         string? profilePath = null;
@@ -109,7 +113,7 @@ public static class ExecCommand
             return HarrierFailure;
         }
 
-        return Execute(launcher, profile, filter, args[i..], o, err, decide ?? DefaultDecision(err), registry, cancellationToken);
+        return Execute(launcher, profile, filter, args[i..], o, err, decide ?? DefaultDecision(err), registry, runDirectory, cancellationToken);
     }
 
     private const string UsageText = "usage: harrier exec --profile FILE [--] CMD [ARGS...]";
@@ -157,7 +161,7 @@ public static class ExecCommand
         _ => $"pid {ev.Pid} {ev.Type}",
     };
 
-    private static int Execute(string launcher, SeccompProfile profile, SeccompFilter filter, string[] command, TextWriter o, TextWriter err, Func<HarrierEvent, SeccompDecision> decide, SeccompProcessRegistry? registry, CancellationToken cancellationToken)
+    private static int Execute(string launcher, SeccompProfile profile, SeccompFilter filter, string[] command, TextWriter o, TextWriter err, Func<HarrierEvent, SeccompDecision> decide, SeccompProcessRegistry? registry, string runDirectory, CancellationToken cancellationToken)
     {
         bool inherit = ReferenceEquals(o, Console.Out) && ReferenceEquals(err, Console.Error);
         var psi = new ProcessStartInfo(launcher)
@@ -200,11 +204,11 @@ public static class ExecCommand
         string? registration = null;
         try
         {
-            registration = SeccompRunDirectory.Register(SeccompRunDirectory.Resolve(), process.Id, profile);
+            registration = SeccompRunDirectory.Register(runDirectory, process.Id, profile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            err.WriteLine($"harrier exec: warning: cannot register pid {process.Id} in {SeccompRunDirectory.Resolve()} ({e.Message}): the daemon will not attribute its denials to the profile");
+            err.WriteLine($"harrier exec: warning: cannot register pid {process.Id} in {runDirectory} ({e.Message}): the daemon will not attribute its denials to the profile");
         }
 
         var copies = new List<Task>();

@@ -224,6 +224,27 @@ public sealed class SeccompExecTests : IDisposable
     }
 
     [SeccompFact]
+    public void Exec_NotifyProfile_WorkloadCannotStackItsOwnListener()
+    {
+        // seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, NULL): EPERM under a notify profile
+        // (Harrier's filter refuses it), EFAULT (the NULL program) otherwise.
+        const string Script = """
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            r = libc.syscall(317, 1, 8, None)
+            print("seccomp", r, ctypes.get_errno())
+            """;
+        var notify = Profile("defaultAction: allow\nsyscalls:\n  - names: [connect]\n    action: notify\n");
+        var (code, o, _) = Exec(notify, _ => SeccompDecision.Continue, "/usr/bin/python3", "-c", Script);
+        Assert.Equal(0, code);
+        Assert.Contains("seccomp -1 1", o, StringComparison.Ordinal);
+
+        var (code2, o2, _) = Exec(Profile("defaultAction: allow\n"), null, "/usr/bin/python3", "-c", Script);
+        Assert.Equal(0, code2);
+        Assert.Contains("seccomp -1 14", o2, StringComparison.Ordinal);
+    }
+
+    [SeccompFact]
     public void Exec_DecisionCallbackThrows_FailsClosedWithEperm()
     {
         var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [mkdir, mkdirat]\n    action: notify\n");
@@ -239,20 +260,15 @@ public sealed class SeccompExecTests : IDisposable
     {
         var run = Directory.CreateDirectory(Path.Combine(_dir.FullName, "run")).FullName;
         var profile = Profile("defaultAction: allow\nsyscalls:\n  - names: [mkdir]\n    action: errno\n");
-        Environment.SetEnvironmentVariable("HARRIER_SECCOMP_RUNDIR", run);
-        try
-        {
-            // the workload (same pid as the launcher) waits for its registration file and prints its header
-            var script = $"for i in $(seq 200); do if [ -f {run}/$$.yaml ]; then head -1 {run}/$$.yaml; exit 0; fi; sleep 0.02; done; exit 3";
-            var (code, o, _) = Exec(profile, null, "sh", "-c", script);
-            Assert.Equal(0, code);
-            Assert.Matches(@"^# harrier-exec: pid=\d+ start=\d+ source=" + System.Text.RegularExpressions.Regex.Escape(profile), o);
-            Assert.Empty(Directory.GetFiles(run)); // removed when the workload exited
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("HARRIER_SECCOMP_RUNDIR", null);
-        }
+
+        // the workload (same pid as the launcher) waits for its registration file and prints its header
+        var script = $"for i in $(seq 200); do if [ -f {run}/$$.yaml ]; then head -1 {run}/$$.yaml; exit 0; fi; sleep 0.02; done; exit 3";
+        var o = new StringWriter();
+        int code = ExecCommand.Run(["--profile", profile, "--", "sh", "-c", script], o, new StringWriter(), null, null, run, CancellationToken.None);
+        Assert.Equal(0, code);
+        var m = System.Text.RegularExpressions.Regex.Match(o.ToString(), @"^# harrier-exec: pid=(\d+) start=\d+ source=" + System.Text.RegularExpressions.Regex.Escape(profile));
+        Assert.True(m.Success, o.ToString());
+        Assert.Empty(Directory.GetFiles(run)); // removed when the workload exited
     }
 
     [SeccompFact]
