@@ -22,8 +22,8 @@ internal static class Cli
           rules validate FILE|DIR... [--json]                              check rule files (exit 1 on any error)
           rules list [-r FILE|DIR]...                                      list the rules a rule set defines
           fields [--json]                                                  the fields rules can use
-          exec --profile FILE -- CMD [ARGS...]                             run a workload under a seccomp profile
-          seccomp export PROFILE | import FILE | check PROFILE | compile PROFILE
+          exec --profile FILE [-r FILE|DIR]... -- CMD [ARGS...]            run a workload under a seccomp profile (notify calls decided by rules)
+          seccomp export PROFILE | import [--lenient] FILE | check PROFILE | compile [--hex] PROFILE | bench [CALLS]
           bench pipeline|rules|outputs [--json] [...]                      benchmarks that print numbers
           install [--root DIR] | uninstall [--root DIR] [--purge]          systemd service layout
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
@@ -53,7 +53,7 @@ internal static class Cli
                 "rules" when rest.Length > 0 && rest[0] == "validate" => RulesCommands.Validate(rest[1..], o),
                 "rules" when rest.Length > 0 && rest[0] == "list" => RulesCommands.List(rest[1..], o),
                 "fields" => RulesCommands.Fields(rest, o),
-                "exec" => ExecCommand.Run(rest, o, err),
+                "exec" => ExecSupervisor.Run(rest, o, err),
                 "seccomp" => SeccompCommands.Run(rest, o, err),
                 "bench" when rest.Length > 0 && rest[0] == "pipeline" => PipelineBench.Run(rest[1..], o),
                 "bench" when rest.Length > 0 && rest[0] == "outputs" => OutputsBench.Run(rest[1..], o),

@@ -93,6 +93,35 @@ public class ReaderDiagnosticsTests
     }
 
     [Fact]
+    public void Load_HugeFile_RefusedBeforeReading()
+    {
+        var f = Path.GetTempFileName();
+        try
+        {
+            using (var fs = File.OpenWrite(f))
+            {
+                fs.SetLength(33L * 1024 * 1024); // sparse
+            }
+
+            var r = RuleLoader.Load(new[] { f });
+            Assert.Equal(DiagnosticCodes.FileTooLarge, Assert.Single(r.Errors).Code);
+        }
+        finally
+        {
+            File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public void Load_OtherSource_RuleSkippedWithWarning()
+    {
+        var r = Load("- rule: r\n  desc: d\n  condition: ka.verb = create\n  output: o\n  priority: INFO\n  source: k8s_audit\n");
+        Assert.True(r.Success, r.Format());
+        Assert.Contains(r.Warnings, w => w.Code == DiagnosticCodes.UnknownSource);
+        Assert.Contains("k8s_audit", Assert.Single(r.Skipped).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_EmptyFile_WarnsAndSucceeds()
     {
         var r = Load(string.Empty);

@@ -255,6 +255,19 @@ public static class EnforcementSelfTest
                 SelfProtectionCases(_e);
             }
 
+            Case("partial-pins-reload", () =>
+            {
+                Require(_e is not null, "no enforcer");
+                File.Delete(Path.Combine(PinRoot, "link_harrier_sb_mount"));
+                _e!.Dispose();
+                _e = LsmEnforcer.Start(new LsmEnforcerOptions { PinRoot = PinRoot });
+                Require(!_e.Reused, "an incomplete set of link pins must be reloaded, not reused");
+                Require(Directory.GetFiles(PinRoot, "link_*").Length == _e.ProgramCount, "every program pinned again");
+                Require(_e.CountEntries(PolicyTable.Inode) == 5, $"policy kept in the reused maps ({_e.CountEntries(PolicyTable.Inode)})");
+                var ex = Catch(() => File.ReadAllText(Secret));
+                Require(ex is UnauthorizedAccessException, $"still enforced after the reload, got {Describe(ex)}");
+            });
+
             Case("unpin", () =>
             {
                 _e?.Dispose();

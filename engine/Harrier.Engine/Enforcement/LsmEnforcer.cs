@@ -132,15 +132,18 @@ public sealed class LsmEnforcer : IDisposable
             string name = LibbpfLsm.ProgramName(p);
             programs.Add((p, name, Path.Combine(root, "link_" + name)));
         }
-        int pinned = programs.Count(p => File.Exists(p.LinkPin));
-        bool reuse = pinned == programs.Count && programs.Count > 0;
-        if (!reuse && pinned > 0)
+        // Reuse only a complete set: exactly this object's programs pinned. Anything else (a crash between attach
+        // and pin, or the pins of an older object with other hooks) is replaced: maps (and so policy) are still
+        // reused when compatible; the hooks are off between the removal and the new attach.
+        var existing = Directory.GetFiles(root, "link_*");
+        bool reuse = programs.Count > 0 && existing.Length == programs.Count && programs.All(p => File.Exists(p.LinkPin));
+        if (!reuse && existing.Length > 0)
         {
-            foreach (var p in programs.Where(p => File.Exists(p.LinkPin)))
+            foreach (var stale in existing)
             {
-                File.Delete(p.LinkPin);
+                File.Delete(stale);
             }
-            LsmLog.StaleLinks(logger, pinned, root);
+            LsmLog.StaleLinks(logger, existing.Length, root);
         }
         if (reuse)
         {

@@ -20,7 +20,7 @@ internal static partial class LsmLog
     [LoggerMessage(5104, LogLevel.Information, "Self-protection {State} for pid {Pid}")]
     public static partial void SelfProtection(ILogger logger, string state, int pid);
 
-    [LoggerMessage(5105, LogLevel.Warning, "Discarded {Count} stale link pins under {PinRoot} (partial previous load)")]
+    [LoggerMessage(5105, LogLevel.Warning, "Replaced {Count} link pins under {PinRoot} (incomplete set or another object version); maps and policy are kept")]
     public static partial void StaleLinks(ILogger logger, int count, string pinRoot);
 
     [LoggerMessage(5106, LogLevel.Warning, "Malformed LSM decision record ({Length} bytes) dropped")]

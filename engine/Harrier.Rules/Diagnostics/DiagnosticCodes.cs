@@ -21,7 +21,6 @@ public static class DiagnosticCodes
 
     public const string AppendWithoutBase = "HR2001";
     public const string OverrideInvalid = "HR2002";
-    public const string DuplicateDefinition = "HR2003";
     public const string AppendAndOverride = "HR2004";
 
     public const string ConditionSyntax = "HR3001";
