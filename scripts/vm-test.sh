@@ -95,7 +95,7 @@ kernel_prepare() {
 	if [ ! -f "$dir/.extracted" ]; then
 		mkdir -p "$cache" || return 1
 		log "downloading $pkg"
-		(cd "$cache" && rm -f "${pkg}"_*.deb && apt-get download "$pkg" >&2 2>/dev/null) || { log "apt-get download $pkg failed"; return 1; }
+		(cd "$cache" && rm -f "${pkg}"_*.deb && apt-get download -q "$pkg" >&2) || { log "apt-get download $pkg failed"; return 1; }
 		rm -rf "$dir" && mkdir -p "$dir/root"
 		dpkg-deb -x "$cache/${pkg}"_*.deb "$dir/root" || return 1
 		rm -f "$cache/${pkg}"_*.deb

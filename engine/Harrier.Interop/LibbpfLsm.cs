@@ -56,9 +56,6 @@ internal static unsafe partial class LibbpfLsm
     [LibraryImport(Lib, EntryPoint = "bpf_link__fd")]
     public static partial int LinkFd(nint link);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_link__disconnect")]
-    public static partial void LinkDisconnect(nint link);
-
     [LibraryImport(Lib, EntryPoint = "bpf_link__destroy")]
     public static partial int LinkDestroy(nint link);
 

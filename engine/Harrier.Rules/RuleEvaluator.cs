@@ -59,25 +59,24 @@ public sealed class RuleEvaluator
         _collector.Hits.Clear();
         try
         {
-            _session.InsertAll(_facts);
+            RunSession();
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The same instance twice in one batch (InsertAll inserts nothing then): insert each once.
-            var distinct = _facts.Distinct(ReferenceEqualityComparer.Instance).ToList();
-            _session.TryRetractAll(distinct!);
-            _facts.Clear();
-            _facts.AddRange(distinct!);
-            _session.InsertAll(_facts);
-        }
+            // Degrade, never lose the batch: clean the session and evaluate the compiled conditions directly.
+            EvaluationErrors++;
+            LastError = ex;
+            try
+            {
+                _session.TryRetractAll(_facts.Distinct(ReferenceEqualityComparer.Instance).ToList()!);
+            }
+            catch (Exception cleanup) when (cleanup is not OutOfMemoryException)
+            {
+                LastError = cleanup;
+            }
 
-        try
-        {
-            _session.Fire();
-        }
-        finally
-        {
-            _session.RetractAll(_facts);
+            _collector.Hits.Clear();
+            EvaluateDirectly();
         }
 
         if (_collector.Hits.Count == 0)
@@ -104,6 +103,75 @@ public sealed class RuleEvaluator
 
             last = e;
             matches.Add(BuildMatch(_set.Rules[ruleIndex], e));
+        }
+    }
+
+    /// <summary>Batches that NRules failed on and that were evaluated directly instead (see <see cref="LastError"/>).</summary>
+    public long EvaluationErrors { get; private set; }
+
+    /// <summary>The last exception NRules raised, for health reporting.</summary>
+    public Exception? LastError { get; private set; }
+
+    private void RunSession()
+    {
+        try
+        {
+            _session.InsertAll(_facts);
+        }
+        catch (ArgumentException)
+        {
+            // The same instance twice in one batch (InsertAll may have inserted some): insert each once.
+            var distinct = _facts.Distinct(ReferenceEqualityComparer.Instance).ToList();
+            _session.TryRetractAll(distinct!);
+            _facts.Clear();
+            _facts.AddRange(distinct!);
+            _session.InsertAll(_facts);
+        }
+
+        if (SimulateSessionFault)
+        {
+            throw new InvalidOperationException("simulated NRules failure (test hook)");
+        }
+
+        try
+        {
+            _session.Fire();
+        }
+        finally
+        {
+            _session.RetractAll(_facts);
+        }
+    }
+
+    /// <summary>Test hook: make the next session runs fail after inserting the facts.</summary>
+    internal bool SimulateSessionFault { get; set; }
+
+    private void EvaluateDirectly()
+    {
+        var seen = new HashSet<HarrierEvent>(ReferenceEqualityComparer.Instance);
+        foreach (var o in _facts)
+        {
+            var e = (HarrierEvent)o;
+            if (!seen.Add(e))
+            {
+                continue;
+            }
+
+            foreach (var rule in _set.Rules)
+            {
+                try
+                {
+                    if (rule.EventTypes.Contains(e.Type) && rule.Predicate(e))
+                    {
+                        _collector.Hits.Add((rule.Index, e));
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    EvaluationErrors++;
+                    LastError = ex;
+                }
+            }
         }
     }
 

@@ -212,14 +212,14 @@ public static class RulesBench
         return events;
     }
 
-    /// <summary>N rules over execs, opens and connects, each matching a distinct value.</summary>
+    /// <summary>N rules over execs, opens and connects, each matching a distinct value; rule 0 matches the synthetic attack.</summary>
     internal static string GeneratedRules(int n)
     {
         var sb = new StringBuilder();
         sb.Append("- list: gen_tools\n  items: [ls, cat, grep, sed]\n");
         for (int i = 0; i < n; i++)
         {
-            string cond = (i % 3) switch
+            string cond = i == 0 ? "evt.type = openat and fd.name = /etc/shadow and proc.name = evil" : (i % 3) switch
             {
                 0 => $"evt.type = openat and fd.name startswith /opt/app{i}/ and not proc.name in (gen_tools)",
                 1 => $"evt.type in (execve, execveat) and proc.name = tool{i} and proc.pname in (nginx, java)",

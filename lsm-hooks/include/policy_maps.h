@@ -52,7 +52,8 @@ enum pol_action {
 enum pol_flags {
 	POL_F_MONITOR = 1 << 0, /* allow, emit would-deny / would-kill */
 	POL_F_SUBTREE = 1 << 1, /* pol_inode: the entry is a directory and covers its descendants */
-	POL_F_ALLOW_SELF = 1 << 2, /* the entry does not apply to the protected enforcer (its pin directory) */
+	POL_F_ALLOW_SELF =
+	    1 << 2, /* the entry does not apply to the protected enforcer (its pin directory) */
 };
 
 #define POL_ANY_UID 0xffffffffu
@@ -73,7 +74,7 @@ struct inode_key {
 /* LPM key: prefixlen counts bits of data (family 8 + port 16 + address bits). */
 struct net_key {
 	__u32 prefixlen;
-	__u8 family; /* AF_INET 2, AF_INET6 10 */
+	__u8 family;  /* AF_INET 2, AF_INET6 10 */
 	__u8 port[2]; /* big endian; 0 = any port */
 	__u8 addr[16];
 };
@@ -82,14 +83,15 @@ struct net_key {
 enum lsm_config_flags {
 	LSM_CFG_SELF_PROTECT = 1 << 0,
 	LSM_CFG_ENFORCE = 1 << 1, /* master switch: policy tables are consulted only when set */
-	LSM_CFG_SUBTREE = 1 << 2,  /* pol_inode may hold POL_F_SUBTREE entries: walk ancestor directories */
+	LSM_CFG_SUBTREE =
+	    1 << 2, /* pol_inode may hold POL_F_SUBTREE entries: walk ancestor directories */
 	LSM_CFG_SUBJECTS = 1 << 3, /* pol_uid / pol_cgroup may hold entries: look the caller up */
 };
 
 struct lsm_config {
-	__u32 flags;        /* enum lsm_config_flags */
+	__u32 flags;	    /* enum lsm_config_flags */
 	__u32 protect_tgid; /* the enforcing process */
-	__u64 exe_ino;      /* its executable: a restarted enforcer may reopen Harrier's objects */
+	__u64 exe_ino;	    /* its executable: a restarted enforcer may reopen Harrier's objects */
 	__u32 exe_dev;
 	__u32 pad;
 };
@@ -101,11 +103,11 @@ struct protected_id_key {
 
 enum lsm_stat {
 	LSM_STAT_DECISIONS = 0, /* records written */
-	LSM_STAT_LOST = 1,      /* ring buffer full: decision taken, record dropped */
+	LSM_STAT_LOST = 1,	/* ring buffer full: decision taken, record dropped */
 	LSM_STAT_DENIED = 2,
 	LSM_STAT_KILLED = 3,
 	LSM_STAT_WOULD_DENY = 4,
-	LSM_STAT_SELF = 5,      /* self-protection denials */
+	LSM_STAT_SELF = 5, /* self-protection denials */
 	LSM_STAT_MAX = 8,
 };
 

@@ -2,8 +2,8 @@
 /*
  * Harrier BPF LSM enforcement. Each hook looks the operation up in the policy maps of
  * include/policy_maps.h and returns -EPERM (deny), -EPERM plus SIGKILL to the caller (kill), or 0
- * with a "would-deny" record (monitor). Every decision is written to the `decisions` ring buffer as a
- * struct dec_record; a full ring buffer never changes the decision, it is counted in lsm_stats.
+ * with a "would-deny" record (monitor). Every decision is written to the `decisions` ring buffer as
+ * a struct dec_record; a full ring buffer never changes the decision, it is counted in lsm_stats.
  *
  * Self-protection (lsm_config.flags & LSM_CFG_SELF_PROTECT): signals and ptrace aimed at the
  * enforcing process, and opening Harrier's BPF objects (by id, by pin path, or any new fd to a
@@ -20,13 +20,14 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EPERM_ 1
-#define SIGKILL_ 9
-#define AF_INET_ 2
-#define AF_INET6_ 10
+#define EPERM_	      1
+#define SIGKILL_      9
+#define AF_INET_      2
+#define AF_INET6_     10
 #define POL_MAX_DEPTH 24
 
-/* Keeps struct dec_record in the object's BTF, where the C# mirror test (LsmAbiTests) reads its layout. */
+/* Keeps struct dec_record in the object's BTF, where the C# mirror test (LsmAbiTests) reads its
+ * layout. */
 const volatile struct dec_record dec_record_btf_anchor = {};
 
 /* The pin directory every pinned object lives under; BPF_OBJ_GET below it is self-protected. */
@@ -98,7 +99,8 @@ static __always_inline void task_fill(struct evt_task *t)
  * counts, and reserves a decision record with its common part filled. Returns NULL when the ring
  * buffer is full (counted as lost); the caller fills the specific fields and submits.
  */
-static __always_inline struct dec_record *decide(__u16 hook, const struct policy_entry *e, __u8 match, int *ret)
+static __always_inline struct dec_record *decide(__u16 hook, const struct policy_entry *e,
+						 __u8 match, int *ret)
 {
 	struct dec_record *r;
 	__u64 id = bpf_get_current_pid_tgid();
@@ -224,7 +226,8 @@ static __always_inline bool inode_match(struct dentry *d, __u16 op, const struct
 			if (e && (e->ops & op) && (i == 0 || (e->flags & POL_F_SUBTREE)) &&
 			    !((e->flags & POL_F_ALLOW_SELF) && caller_is_self(cfg))) {
 				*out = *e;
-				*match = i == 0 && !(e->flags & POL_F_SUBTREE) ? DEC_MATCH_INODE : DEC_MATCH_SUBTREE;
+				*match = i == 0 && !(e->flags & POL_F_SUBTREE) ? DEC_MATCH_INODE
+									       : DEC_MATCH_SUBTREE;
 				return true;
 			}
 		}
@@ -325,8 +328,8 @@ int BPF_PROG(harrier_inode_rmdir, struct inode *dir, struct dentry *dentry)
 }
 
 SEC("lsm/inode_rename")
-int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
-	     struct dentry *new_dentry)
+int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry)
 {
 	struct lsm_config *cfg = config_get();
 	struct policy_entry e;
@@ -353,7 +356,8 @@ int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_den
 
 /* A hard link is a new name for a protected file: covered by the rename operation. */
 SEC("lsm/inode_link")
-int BPF_PROG(harrier_inode_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+int BPF_PROG(harrier_inode_link, struct dentry *old_dentry, struct inode *dir,
+	     struct dentry *new_dentry)
 {
 	struct lsm_config *cfg = config_get();
 	struct policy_entry e;
@@ -418,8 +422,8 @@ static __always_inline bool net_key_fill(struct sockaddr *address, int addrlen, 
 	return true;
 }
 
-static __always_inline int net_common(struct socket *sock, struct sockaddr *address, int addrlen, __u16 op,
-				      __u16 hook)
+static __always_inline int net_common(struct socket *sock, struct sockaddr *address, int addrlen,
+				      __u16 op, __u16 hook)
 {
 	struct lsm_config *cfg = config_get();
 	struct net_key k = {};
@@ -468,7 +472,7 @@ int BPF_PROG(harrier_socket_bind, struct socket *sock, struct sockaddr *address,
 /* A self-protection denial: no policy entry, rule id 0. */
 static __always_inline int deny_self(__u16 hook, __u32 target, __u32 aux, const char *ustr)
 {
-	struct policy_entry e = { .rule_id = 0, .ops = 0, .action = POL_ACT_DENY, .flags = 0 };
+	struct policy_entry e = {.rule_id = 0, .ops = 0, .action = POL_ACT_DENY, .flags = 0};
 	struct dec_record *r;
 	int ret = 0;
 
@@ -488,7 +492,8 @@ static __always_inline int deny_self(__u16 hook, __u32 target, __u32 aux, const 
 }
 
 SEC("lsm/task_kill")
-int BPF_PROG(harrier_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred)
+int BPF_PROG(harrier_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred)
 {
 	struct lsm_config *cfg = config_get();
 	__u32 target;
@@ -529,7 +534,7 @@ int BPF_PROG(harrier_ptrace_access_check, struct task_struct *child, unsigned in
 
 static __always_inline bool id_protected(__u32 kind, __u32 id)
 {
-	struct protected_id_key k = { .kind = kind, .id = id };
+	struct protected_id_key k = {.kind = kind, .id = id};
 
 	return bpf_map_lookup_elem(&protected_ids, &k) != NULL;
 }
@@ -561,7 +566,8 @@ int BPF_PROG(harrier_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 			char path[sizeof(pin_prefix)] = {};
 			const char *upath = (const char *)BPF_CORE_READ(attr, pathname);
 
-			if (bpf_probe_read_user_str(path, sizeof(path), upath) > 0 && has_pin_prefix(path))
+			if (bpf_probe_read_user_str(path, sizeof(path), upath) > 0 &&
+			    has_pin_prefix(path))
 				return deny_self(DEC_HOOK_BPF, (__u32)cmd, 0, upath);
 			break;
 		}
@@ -642,7 +648,8 @@ static __always_inline int module_common(__u16 hook, __u32 id)
 }
 
 SEC("lsm/kernel_read_file")
-int BPF_PROG(harrier_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents)
+int BPF_PROG(harrier_kernel_read_file, struct file *file, enum kernel_read_file_id id,
+	     bool contents)
 {
 	if (id != READING_MODULE)
 		return 0;
@@ -658,8 +665,8 @@ int BPF_PROG(harrier_kernel_load_data, enum kernel_load_data_id id, bool content
 }
 
 SEC("lsm/sb_mount")
-int BPF_PROG(harrier_sb_mount, const char *dev_name, const struct path *path, const char *type, unsigned long flags,
-	     void *data)
+int BPF_PROG(harrier_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data)
 {
 	struct lsm_config *cfg = config_get();
 	struct policy_entry e;

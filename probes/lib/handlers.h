@@ -25,7 +25,7 @@ struct sys_ctx {
 static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struct sys_ctx *s)
 {
 	struct pt_regs *r =
-		bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
+	    bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
 	struct task_struct *task;
 	__u32 *op;
 
@@ -98,7 +98,8 @@ int harrier_exit_open(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* One-path calls: unlink(at), mkdir(at), rmdir, chmod, fchmodat, chown, lchown, fchownat, truncate. */
+/* One-path calls: unlink(at), mkdir(at), rmdir, chmod, fchmodat, chown, lchown, fchownat, truncate.
+ */
 SEC("raw_tp")
 int harrier_exit_path(struct bpf_raw_tracepoint_args *ctx)
 {

@@ -18,16 +18,17 @@ enum err_kind {
 	ERR_PATH_DEPTH = 3,  /* dentry walk stopped at its depth limit */
 	ERR_SCRATCH = 4,     /* per-CPU scratch lookup failed */
 	ERR_VAR_FULL = 5,    /* record's string area full, slot dropped */
-	ERR_FD = 6,          /* fd did not resolve to a file */
-	ERR_COMPAT = 7,      /* 32-bit (ia32) syscall skipped: its numbers and arguments differ */
-	ERR_SCRATCH_RACE = 8, /* scratch buffer reused by another task before submit: record dropped */
+	ERR_FD = 6,	     /* fd did not resolve to a file */
+	ERR_COMPAT = 7,	     /* 32-bit (ia32) syscall skipped: its numbers and arguments differ */
+	ERR_SCRATCH_RACE =
+	    8, /* scratch buffer reused by another task before submit: record dropped */
 	ERR_MAX = 16,
 };
 
 /* Load-time configuration (C# mirror: Abi/ProbeConfig). */
 struct harrier_config {
 	__u32 self_tgid;     /* never emit events of this thread group (Harrier itself) */
-	__u32 max_args;      /* exec: argv entries to capture */
+	__u32 max_args;	     /* exec: argv entries to capture */
 	__u32 max_arg_bytes; /* exec: argv bytes to capture, <= EVT_PATH_MAX */
 	__u32 pad;
 	__u64 wakeup_bytes; /* wake the consumer only when this much data is waiting */
@@ -37,10 +38,10 @@ const volatile __u32 harrier_abi_version SEC(".rodata.abi") = HARRIER_ABI_VERSIO
 /* Keeps enum evt_op in the object's BTF, where the ABI test reads the op codes. */
 const volatile enum evt_op harrier_op_max SEC(".rodata.abi") = EVT_OP_MAX;
 const volatile struct harrier_config harrier_config SEC(".rodata.config") = {
-	.self_tgid = 0,
-	.max_args = 32,
-	.max_arg_bytes = 4096,
-	.wakeup_bytes = 0,
+    .self_tgid = 0,
+    .max_args = 32,
+    .max_arg_bytes = 4096,
+    .wakeup_bytes = 0,
 };
 
 /* Events to user space; max_entries set by the loader before load. */

@@ -82,10 +82,10 @@ static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsm
 				      struct dentry *dentry, bool *partial)
 {
 	struct walk_ctx w = {
-		.mnt = bpf_rdonly_cast((void *)container_of(vfsmnt, struct mount, mnt),
-				       bpf_core_type_id_kernel(struct mount)),
-		.dentry = dentry,
-		.pos = PATH_END,
+	    .mnt = bpf_rdonly_cast((void *)container_of(vfsmnt, struct mount, mnt),
+				   bpf_core_type_id_kernel(struct mount)),
+	    .dentry = dentry,
+	    .pos = PATH_END,
 	};
 	int pos;
 
@@ -96,7 +96,8 @@ static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsm
 		if (len > 255)
 			len = 255;
 		pos = PATH_END - len;
-		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255, dentry->d_name.name);
+		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255,
+				      dentry->d_name.name);
 		pos -= 1;
 		pb->buf[pos & PATH_BUF_MASK] = '/';
 		*partial = false;

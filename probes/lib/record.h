@@ -15,10 +15,10 @@ struct rec_ctx {
 };
 
 /* Starts a record for op in the scratch buffer. False when the scratch map is unavailable. */
-static __always_inline bool rec__begin(struct rec_ctx *c, __u16 op, struct task_struct *task, long ret)
+static __always_inline bool rec__begin(struct rec_ctx *c, __u16 op, struct task_struct *task,
+				       long ret)
 {
 	__u32 zero = 0;
-	__u64 id = bpf_get_current_pid_tgid();
 	struct evt_record *r;
 
 	c->s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -31,8 +31,8 @@ static __always_inline bool rec__begin(struct rec_ctx *c, __u16 op, struct task_
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.op = op;
 	r->hdr.ktime = bpf_ktime_get_boot_ns();
-	r->hdr.tgid = id >> 32;
-	r->hdr.tid = (__u32)id;
+	r->hdr.tgid = task->tgid;
+	r->hdr.tid = task->pid;
 	r->abi_version = HARRIER_ABI_VERSION;
 	r->ret = ret;
 	task__fill(&r->task, task);
@@ -96,7 +96,8 @@ static __always_inline long rec__kernel_str(struct rec_ctx *c, int slot, const v
 }
 
 /* Appends len (<= EVT_SADDR_MAX) raw user bytes as slot. */
-static __always_inline void rec__user_bytes(struct rec_ctx *c, int slot, const void *uptr, __u64 len)
+static __always_inline void rec__user_bytes(struct rec_ctx *c, int slot, const void *uptr,
+					    __u64 len)
 {
 	if (!uptr || len == 0 || !rec__has_room(c, slot))
 		return;
@@ -130,7 +131,7 @@ static __always_inline void rec__submit(struct rec_ctx *c)
 	if (size > sizeof(struct scratch))
 		size = sizeof(struct scratch);
 	/* On preemptible kernels another task may have taken this CPU's scratch meanwhile. */
-	if (c->s->rec.hdr.tid != (__u32)bpf_get_current_pid_tgid()) {
+	if (c->s->rec.hdr.tid != (__u32)bpf_get_current_task_btf()->pid) {
 		stats__error(ERR_SCRATCH_RACE);
 		stats__lost(op);
 		return;

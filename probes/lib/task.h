@@ -5,29 +5,30 @@
 
 #include "maps.h"
 
-/* Reinterprets a kernel address as a BTF-typed pointer: fields are then read with inline loads instead
- * of bpf_probe_read_kernel calls (the hot path reads a dozen fields per event). */
+/* Reinterprets a kernel address as a BTF-typed pointer: fields are then read with inline loads
+ * instead of bpf_probe_read_kernel calls (the hot path reads a dozen fields per event). */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-#define S_IFMT_   00170000
+#define S_IFMT_	  00170000
 #define S_IFSOCK_ 0140000
 #define AT_FDCWD_ -100
 
-/* Fills the caller's context into t; task is the BTF-typed current task. */
+/* Fills the caller's context into t; task is the BTF-typed current task. Inline loads only (no helper
+ * calls): uid/gid as bpf_get_current_uid_gid reports them, cgroup id as bpf_get_current_cgroup_id. */
 static __always_inline void task__fill(struct evt_task *t, struct task_struct *task)
 {
-	__u64 ug = bpf_get_current_uid_gid();
+	const struct cred *cred = task->cred;
 
 	t->ppid = task->real_parent->tgid;
-	t->uid = (__u32)ug;
-	t->gid = (__u32)(ug >> 32);
+	t->uid = cred->uid.val;
+	t->gid = cred->gid.val;
 	if (bpf_core_field_exists(task->loginuid))
 		t->loginuid = task->loginuid.val;
 	else
 		t->loginuid = (__u32)-1;
-	t->cgroup_id = bpf_get_current_cgroup_id();
+	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	t->start_ns = task->group_leader->start_boottime;
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
+	__builtin_memcpy(t->comm, task->comm, sizeof(t->comm));
 }
 
 /* The struct file behind fd in task's table (BTF-typed), or NULL. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tiny programs `harrier info` loads one at a time to learn which program types work on this kernel.
- * Each does nothing; only whether the kernel loads (and attaches) it matters.
+ * Tiny programs `harrier info` loads one at a time to learn which program types work on this
+ * kernel. Each does nothing; only whether the kernel loads (and attaches) it matters.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

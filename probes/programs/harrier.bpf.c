@@ -26,67 +26,68 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__array(values, int(void *));
 } sys_exit_tails SEC(".maps") = {
-	.values = {
-		[NR_open] = (void *)&harrier_exit_open,
-		[NR_openat] = (void *)&harrier_exit_open,
-		[NR_openat2] = (void *)&harrier_exit_open,
-		[NR_creat] = (void *)&harrier_exit_open,
-		[NR_unlink] = (void *)&harrier_exit_path,
-		[NR_unlinkat] = (void *)&harrier_exit_path,
-		[NR_mkdir] = (void *)&harrier_exit_path,
-		[NR_mkdirat] = (void *)&harrier_exit_path,
-		[NR_rmdir] = (void *)&harrier_exit_path,
-		[NR_chmod] = (void *)&harrier_exit_path,
-		[NR_fchmodat] = (void *)&harrier_exit_path,
-		[NR_fchmodat2] = (void *)&harrier_exit_path,
-		[NR_chown] = (void *)&harrier_exit_path,
-		[NR_lchown] = (void *)&harrier_exit_path,
-		[NR_fchownat] = (void *)&harrier_exit_path,
-		[NR_truncate] = (void *)&harrier_exit_path,
-		[NR_fchmod] = (void *)&harrier_exit_fd,
-		[NR_fchown] = (void *)&harrier_exit_fd,
-		[NR_ftruncate] = (void *)&harrier_exit_fd,
-		[NR_rename] = (void *)&harrier_exit_path2,
-		[NR_renameat] = (void *)&harrier_exit_path2,
-		[NR_renameat2] = (void *)&harrier_exit_path2,
-		[NR_link] = (void *)&harrier_exit_path2,
-		[NR_linkat] = (void *)&harrier_exit_path2,
-		[NR_symlink] = (void *)&harrier_exit_path2,
-		[NR_symlinkat] = (void *)&harrier_exit_path2,
-		[NR_execve] = (void *)&harrier_exit_exec,
-		[NR_execveat] = (void *)&harrier_exit_exec,
-		[NR_fork] = (void *)&harrier_exit_fork,
-		[NR_vfork] = (void *)&harrier_exit_fork,
-		[NR_clone] = (void *)&harrier_exit_fork,
-		[NR_clone3] = (void *)&harrier_exit_fork,
-		[NR_socket] = (void *)&harrier_exit_net,
-		[NR_connect] = (void *)&harrier_exit_net,
-		[NR_accept] = (void *)&harrier_exit_net,
-		[NR_accept4] = (void *)&harrier_exit_net,
-		[NR_bind] = (void *)&harrier_exit_net,
-		[NR_listen] = (void *)&harrier_exit_net,
-		[NR_sendto] = (void *)&harrier_exit_net,
-		[NR_sendmsg] = (void *)&harrier_exit_net,
-		[NR_setuid] = (void *)&harrier_exit_priv,
-		[NR_setgid] = (void *)&harrier_exit_priv,
-		[NR_setreuid] = (void *)&harrier_exit_priv,
-		[NR_setregid] = (void *)&harrier_exit_priv,
-		[NR_setresuid] = (void *)&harrier_exit_priv,
-		[NR_setresgid] = (void *)&harrier_exit_priv,
-		[NR_capset] = (void *)&harrier_exit_priv,
-		[NR_ptrace] = (void *)&harrier_exit_priv,
-		[NR_bpf] = (void *)&harrier_exit_priv,
-		[NR_unshare] = (void *)&harrier_exit_priv,
-		[NR_setns] = (void *)&harrier_exit_priv,
-		[NR_mount] = (void *)&harrier_exit_priv_str,
-		[NR_umount2] = (void *)&harrier_exit_priv_str,
-		[NR_init_module] = (void *)&harrier_exit_priv_str,
-		[NR_finit_module] = (void *)&harrier_exit_priv_str,
-		[NR_delete_module] = (void *)&harrier_exit_priv_str,
-		[NR_memfd_create] = (void *)&harrier_exit_priv_str,
-		[NR_dup] = (void *)&harrier_exit_dup,
-		[NR_dup2] = (void *)&harrier_exit_dup,
-		[NR_dup3] = (void *)&harrier_exit_dup,
+    .values =
+	{
+	    [NR_open] = (void *)&harrier_exit_open,
+	    [NR_openat] = (void *)&harrier_exit_open,
+	    [NR_openat2] = (void *)&harrier_exit_open,
+	    [NR_creat] = (void *)&harrier_exit_open,
+	    [NR_unlink] = (void *)&harrier_exit_path,
+	    [NR_unlinkat] = (void *)&harrier_exit_path,
+	    [NR_mkdir] = (void *)&harrier_exit_path,
+	    [NR_mkdirat] = (void *)&harrier_exit_path,
+	    [NR_rmdir] = (void *)&harrier_exit_path,
+	    [NR_chmod] = (void *)&harrier_exit_path,
+	    [NR_fchmodat] = (void *)&harrier_exit_path,
+	    [NR_fchmodat2] = (void *)&harrier_exit_path,
+	    [NR_chown] = (void *)&harrier_exit_path,
+	    [NR_lchown] = (void *)&harrier_exit_path,
+	    [NR_fchownat] = (void *)&harrier_exit_path,
+	    [NR_truncate] = (void *)&harrier_exit_path,
+	    [NR_fchmod] = (void *)&harrier_exit_fd,
+	    [NR_fchown] = (void *)&harrier_exit_fd,
+	    [NR_ftruncate] = (void *)&harrier_exit_fd,
+	    [NR_rename] = (void *)&harrier_exit_path2,
+	    [NR_renameat] = (void *)&harrier_exit_path2,
+	    [NR_renameat2] = (void *)&harrier_exit_path2,
+	    [NR_link] = (void *)&harrier_exit_path2,
+	    [NR_linkat] = (void *)&harrier_exit_path2,
+	    [NR_symlink] = (void *)&harrier_exit_path2,
+	    [NR_symlinkat] = (void *)&harrier_exit_path2,
+	    [NR_execve] = (void *)&harrier_exit_exec,
+	    [NR_execveat] = (void *)&harrier_exit_exec,
+	    [NR_fork] = (void *)&harrier_exit_fork,
+	    [NR_vfork] = (void *)&harrier_exit_fork,
+	    [NR_clone] = (void *)&harrier_exit_fork,
+	    [NR_clone3] = (void *)&harrier_exit_fork,
+	    [NR_socket] = (void *)&harrier_exit_net,
+	    [NR_connect] = (void *)&harrier_exit_net,
+	    [NR_accept] = (void *)&harrier_exit_net,
+	    [NR_accept4] = (void *)&harrier_exit_net,
+	    [NR_bind] = (void *)&harrier_exit_net,
+	    [NR_listen] = (void *)&harrier_exit_net,
+	    [NR_sendto] = (void *)&harrier_exit_net,
+	    [NR_sendmsg] = (void *)&harrier_exit_net,
+	    [NR_setuid] = (void *)&harrier_exit_priv,
+	    [NR_setgid] = (void *)&harrier_exit_priv,
+	    [NR_setreuid] = (void *)&harrier_exit_priv,
+	    [NR_setregid] = (void *)&harrier_exit_priv,
+	    [NR_setresuid] = (void *)&harrier_exit_priv,
+	    [NR_setresgid] = (void *)&harrier_exit_priv,
+	    [NR_capset] = (void *)&harrier_exit_priv,
+	    [NR_ptrace] = (void *)&harrier_exit_priv,
+	    [NR_bpf] = (void *)&harrier_exit_priv,
+	    [NR_unshare] = (void *)&harrier_exit_priv,
+	    [NR_setns] = (void *)&harrier_exit_priv,
+	    [NR_mount] = (void *)&harrier_exit_priv_str,
+	    [NR_umount2] = (void *)&harrier_exit_priv_str,
+	    [NR_init_module] = (void *)&harrier_exit_priv_str,
+	    [NR_finit_module] = (void *)&harrier_exit_priv_str,
+	    [NR_delete_module] = (void *)&harrier_exit_priv_str,
+	    [NR_memfd_create] = (void *)&harrier_exit_priv_str,
+	    [NR_dup] = (void *)&harrier_exit_dup,
+	    [NR_dup2] = (void *)&harrier_exit_dup,
+	    [NR_dup3] = (void *)&harrier_exit_dup,
 	},
 };
 
@@ -95,7 +96,7 @@ SEC("raw_tp/sys_exit")
 int harrier_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs =
-		bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
+	    bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
 	__u32 nr = (__u32)regs->orig_ax;
 	__u32 *op;
 
@@ -117,7 +118,7 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct linux_binprm *bprm =
-		bpf_rdonly_cast((void *)ctx->args[2], bpf_core_type_id_kernel(struct linux_binprm));
+	    bpf_rdonly_cast((void *)ctx->args[2], bpf_core_type_id_kernel(struct linux_binprm));
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
 	struct rec_ctx c;
@@ -128,7 +129,8 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == harrier_config.self_tgid)
 		return 0;
-	/* orig_ax may already read as execve here; an fd-relative execveat leaves bprm->fdpath set */
+	/* orig_ax may already read as execve here; an fd-relative execveat leaves bprm->fdpath set
+	 */
 	if (bpf_core_field_exists(bprm->fdpath) && BPF_CORE_READ(bprm, fdpath))
 		nr = NR_execveat;
 	if (!rec__begin(&c, nr == NR_execveat ? EVT_EXECVEAT : EVT_EXECVE, task, 0))
@@ -147,8 +149,8 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (len > EVT_PATH_MAX)
 		len = EVT_PATH_MAX;
 	if (len > 0 && rec__has_room(&c, 2)) {
-		if (bpf_probe_read_user(&c.s->var[c.off & EVT_VAR_MASK], len & (2 * EVT_PATH_MAX - 1),
-					(void *)start) == 0) {
+		if (bpf_probe_read_user(&c.s->var[c.off & EVT_VAR_MASK],
+					len & (2 * EVT_PATH_MAX - 1), (void *)start) == 0) {
 			c.s->rec.str_off[2] = c.off;
 			c.s->rec.str_len[2] = len;
 			c.off += len;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * trigger: performs one system call (or a short sequence) named on the command line, for the kernel tests.
- * It ignores the call's result (failures are events too) and exits 0 unless the usage is wrong.
- * Usage: trigger [-C dir] [-u uid] ACTION ARGS...   (-C: chdir first, -u: drop to uid/gid first)
+ * trigger: performs one system call (or a short sequence) named on the command line, for the kernel
+ * tests. It ignores the call's result (failures are events too) and exits 0 unless the usage is
+ * wrong. Usage: trigger [-C dir] [-u uid] ACTION ARGS...   (-C: chdir first, -u: drop to uid/gid
+ * first)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -45,7 +46,8 @@ int main(int argc, char **argv)
 	while (i + 2 < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0 && chdir(argv[i + 1]) < 0)
 			return 3;
-		if (strcmp(argv[i], "-u") == 0 && (setgid(atoi(argv[i + 1])) < 0 || setuid(atoi(argv[i + 1])) < 0))
+		if (strcmp(argv[i], "-u") == 0 &&
+		    (setgid(atoi(argv[i + 1])) < 0 || setuid(atoi(argv[i + 1])) < 0))
 			return 3;
 		i += 2;
 	}
@@ -62,8 +64,11 @@ int main(int argc, char **argv)
 		int fd = openat(d, ARG(1), O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
-	} else if (!strcmp(a, "openat2")) { /* openat2 PATH: O_RDONLY|O_NOFOLLOW, RESOLVE_NO_SYMLINKS */
-		struct { unsigned long long flags, mode, resolve; } how = {O_RDONLY | O_NOFOLLOW, 0, 0x04};
+	} else if (!strcmp(
+		       a, "openat2")) { /* openat2 PATH: O_RDONLY|O_NOFOLLOW, RESOLVE_NO_SYMLINKS */
+		struct {
+			unsigned long long flags, mode, resolve;
+		} how = {O_RDONLY | O_NOFOLLOW, 0, 0x04};
 		int fd = syscall(SYS_openat2, AT_FDCWD, ARG(0), &how, sizeof(how));
 		if (fd >= 0)
 			close(fd);
@@ -122,7 +127,8 @@ int main(int argc, char **argv)
 		connect(s, (struct sockaddr *)&sa, sizeof(sa));
 	} else if (!strcmp(a, "tcp-connect6")) {
 		int s = socket(AF_INET6, SOCK_STREAM, 0);
-		struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(atoi(ARG(1)))};
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
+					  .sin6_port = htons(atoi(ARG(1)))};
 		inet_pton(AF_INET6, ARG(0), &sa.sin6_addr);
 		connect(s, (struct sockaddr *)&sa, sizeof(sa));
 	} else if (!strcmp(a, "tcp-server")) { /* tcp-server IP PORT: bind, listen, accept one */
@@ -145,7 +151,8 @@ int main(int argc, char **argv)
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 		strncpy(sa.sun_path, ARG(0), sizeof(sa.sun_path) - 1);
 		connect(s, (struct sockaddr *)&sa, sizeof(sa));
-	} else if (!strcmp(a, "dup-socket")) { /* dup2 a connected TCP socket onto fd 1 (reverse-shell shape) */
+	} else if (!strcmp(a, "dup-socket")) { /* dup2 a connected TCP socket onto fd 1
+						  (reverse-shell shape) */
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		struct sockaddr_in sa = v4(ARG(0), atoi(ARG(1)));
 		connect(s, (struct sockaddr *)&sa, sizeof(sa));
@@ -163,7 +170,8 @@ int main(int argc, char **argv)
 		memfd_create(ARG(0), MFD_CLOEXEC);
 	} else if (!strcmp(a, "unshare")) {
 		unshare(CLONE_NEWUTS);
-	} else if (!strcmp(a, "mount")) { /* mount SRC TARGET FSTYPE (expected to fail or succeed) */
+	} else if (!strcmp(a,
+			   "mount")) { /* mount SRC TARGET FSTYPE (expected to fail or succeed) */
 		mount(ARG(0), ARG(1), ARG(2), MS_RDONLY, NULL);
 	} else if (!strcmp(a, "umount")) {
 		umount2(ARG(0), MNT_DETACH);
@@ -172,8 +180,13 @@ int main(int argc, char **argv)
 	} else if (!strcmp(a, "bpf")) {
 		syscall(SYS_bpf, 1234, NULL, 0);
 	} else if (!strcmp(a, "capset")) {
-		struct { unsigned int version; int pid; } hdr = {0x20080522, 0};
-		struct { unsigned int e, p, i; } data[2];
+		struct {
+			unsigned int version;
+			int pid;
+		} hdr = {0x20080522, 0};
+		struct {
+			unsigned int e, p, i;
+		} data[2];
 		syscall(SYS_capget, &hdr, data);
 		data[0].e &= ~(1u << 1);
 		syscall(SYS_capset, &hdr, data);

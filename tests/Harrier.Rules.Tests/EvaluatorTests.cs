@@ -151,4 +151,26 @@ public class EvaluatorTests
     {
         Assert.True(Load().CompileTime > TimeSpan.Zero);
     }
+
+    [Fact]
+    public void Evaluate_NRulesFailure_DegradesToDirectEvaluation_AndRecovers()
+    {
+        var set = Load();
+        var ev = set.CreateEvaluator();
+        var bash = Ev.Proc("bash");
+        ev.SimulateSessionFault = true;
+        var matches = new List<RuleMatch>();
+        var e1 = Ev.Exec(bash, ts: 1);
+        ev.Evaluate(new HarrierEvent[] { e1, Ev.Open(bash, "/etc/passwd", ts: 2) }, matches);
+        Assert.Equal(new[] { "exec bash", "exec any", "open etc" }, matches.Select(m => m.Rule.Name));
+        Assert.Equal(1, ev.EvaluationErrors);
+        Assert.IsType<InvalidOperationException>(ev.LastError);
+
+        // The session was cleaned: the same instances evaluate normally next time.
+        ev.SimulateSessionFault = false;
+        matches.Clear();
+        ev.Evaluate(new HarrierEvent[] { e1 }, matches);
+        Assert.Equal(new[] { "exec bash", "exec any" }, matches.Select(m => m.Rule.Name));
+        Assert.Equal(1, ev.EvaluationErrors);
+    }
 }

@@ -107,6 +107,14 @@ public class FilterSemanticsTests
     [InlineData("proc.name != val(proc.pname)", true)]
     [InlineData("proc.pid > val(proc.ppid)", true)]
     [InlineData("proc.exepath endswith val(proc.name)", true)]
+    // getopt: option letters of proc.args ("-c cat /etc/shadow"), as a set
+    [InlineData("getopt(proc.args, \"c:\") intersects (c, e)", true)]
+    [InlineData("getopt(proc.args, \"c:\") in (c, e)", true)]
+    [InlineData("getopt(proc.args, \"xc:\") in (x)", false)]
+    [InlineData("getopt(proc.args, \"e:\") intersects (e)", false)]
+    [InlineData("getopt(proc.args, \"c:\") = c", true)]
+    [InlineData("len(getopt(proc.args, \"c:\")) = 1", true)]
+    [InlineData("join(\",\", getopt(proc.args, \"lc:\")) = c", true)]
     // list modifiers (Falco 0.42+): sugar for or / and / exactly one
     [InlineData("proc.cmdline startswith anyof (\"zsh\", \"bash -c\")", true)]
     [InlineData("proc.cmdline startswith anyof (zsh, fish)", false)]
@@ -254,7 +262,8 @@ public class FilterSemanticsTests
     [InlineData("proc.aname[x] = a", "non-negative index")]
     [InlineData("evt.arg = a", "requires an argument")]
     [InlineData("tolower(proc.pid) = a", "needs a string argument")]
-    [InlineData("getopt(proc.args) = a", "not supported by Harrier")]
+    [InlineData("getopt(proc.args) = a", "takes a string field and a quoted optstring")]
+    [InlineData("getopt(proc.pid, \"a\") = a", "must be a string field")]
     [InlineData("proc.name = (", "invalid filter at column")]
     [InlineData("proc.name contains anyof ()", "needs at least one value")]
     public void Compile_Invalid_ThrowsClearMessage(string condition, string fragment)
@@ -262,4 +271,15 @@ public class FilterSemanticsTests
         var ex = Assert.Throws<ArgumentException>(() => EventFilter.Compile(condition));
         Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-nt 5 file", "nt:", "n,t")]
+    [InlineData("-t5 -n", "nt:", "t,n")]
+    [InlineData("-x -- -n", "nx", "x")]
+    [InlineData("--exec foo -e sh", "e:", "e")]
+    [InlineData("file -n", "n", "n")]
+    [InlineData("-e -n", "e:n", "e")]
+    [InlineData("-q", "n", "")]
+    public void GetOpt_ParsesLikePosixWithPermutation(string args, string optstring, string expected)
+        => Assert.Equal(expected, string.Join(',', Harrier.Rules.Evaluation.Ops.GetOpt(args, optstring)!));
 }

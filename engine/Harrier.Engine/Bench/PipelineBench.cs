@@ -47,7 +47,17 @@ internal static class PipelineBench
         }
 
         int stormCpu = Environment.ProcessorCount > 1 ? Environment.ProcessorCount - 1 : 0;
-        var result = Measure(storm, seconds, stormCpu);
+        Result result;
+        try
+        {
+            result = Measure(storm, seconds, stormCpu);
+        }
+        catch (ProbeStartupException ex)
+        {
+            stdout.WriteLine("bench pipeline: " + ex.Message);
+            return 1;
+        }
+
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>

@@ -137,6 +137,10 @@ public sealed class LsmEnforcer : IDisposable
         // reused when compatible; the hooks are off between the removal and the new attach.
         var existing = Directory.GetFiles(root, "link_*");
         bool reuse = programs.Count > 0 && existing.Length == programs.Count && programs.All(p => File.Exists(p.LinkPin));
+        if (options.MapsOnly)
+        {
+            return StartMapsOnly(obj, root, programs.Select(p => p.Prog).ToList(), existing, logger);
+        }
         if (!reuse && existing.Length > 0)
         {
             foreach (var stale in existing)
@@ -202,6 +206,32 @@ public sealed class LsmEnforcer : IDisposable
                     TryDelete(p.LinkPin);
                 }
             }
+            enforcer._obj = 0; // closed by Start's handler
+            enforcer.DisposeCore(clearSelf: false);
+            throw;
+        }
+    }
+
+    private static LsmEnforcer StartMapsOnly(nint obj, string root, List<nint> programs, string[] linkPins, ILogger logger)
+    {
+        bool mapsExisted = File.Exists(Path.Combine(root, "pol_inode"));
+        foreach (var p in programs)
+        {
+            LibbpfLsm.ProgramSetAutoload(p, false);
+        }
+        int load = LibbpfLsm.ObjectLoad(obj);
+        if (load < 0)
+        {
+            throw LoadFailure("bpf_object__load (maps only)", -load, root);
+        }
+        var enforcer = new LsmEnforcer(logger, root, obj, mapsExisted, 0);
+        try
+        {
+            enforcer.RegisterProtectedIds(linkPins);
+            return enforcer;
+        }
+        catch
+        {
             enforcer._obj = 0; // closed by Start's handler
             enforcer.DisposeCore(clearSelf: false);
             throw;

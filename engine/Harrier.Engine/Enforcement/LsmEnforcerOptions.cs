@@ -12,6 +12,12 @@ public sealed record LsmEnforcerOptions
     /// <summary>Deny signals and ptrace aimed at this process and other processes' access to Harrier's BPF objects.</summary>
     public bool SelfProtect { get; init; }
 
+    /// <summary>
+    /// Open (or create) the pinned maps only: no program is loaded or attached and link pins are left alone. For
+    /// administering policy from a second process (CLI), and for tests on kernels without BPF LSM.
+    /// </summary>
+    public bool MapsOnly { get; init; }
+
     /// <summary>The embedded object's resource name (built by <c>make -C lsm-hooks</c>).</summary>
     public string ObjectResource { get; init; } = "lsm-hooks/harrier_lsm.bpf.o";
 

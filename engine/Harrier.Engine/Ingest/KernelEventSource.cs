@@ -31,6 +31,7 @@ internal sealed partial class KernelEventSource : IDisposable
     private Action<ReadOnlySpan<HarrierEvent>>? _onBatch;
     private volatile bool _stopping;
     private long _callbackFaults;
+    private long _decodeFaults;
 
     private KernelEventSource(ProbeOptions options, ILogger logger, LoadedProbes probes)
     {
@@ -138,7 +139,7 @@ internal sealed partial class KernelEventSource : IDisposable
                 KernelLostPerType = klost,
                 KernelLost = klostTotal,
                 UserLost = _batcher.UserLost,
-                DecodeErrors = _decoder.Malformed + _decoder.UnknownOps + _batcher.SinkFaults,
+                DecodeErrors = _decoder.Malformed + _decoder.UnknownOps + _batcher.SinkFaults + Interlocked.Read(ref _decodeFaults),
                 HelperErrors = helper,
             };
         }
@@ -174,11 +175,13 @@ internal sealed partial class KernelEventSource : IDisposable
         }
 
         var poller = _poller!;
+        long lastErrorLog = 0;
         while (!_stopping)
         {
             int rc = poller.Poll(_options.PollTimeoutMs);
-            if (rc < 0 && rc != -4)
+            if (rc < 0 && rc != -4 && Environment.TickCount64 - lastErrorLog > 10_000)
             {
+                lastErrorLog = Environment.TickCount64; // at most one line per 10 s
                 LogPollError(_logger, BpfException.ErrnoName(-rc), -rc);
             }
 
@@ -203,7 +206,17 @@ internal sealed partial class KernelEventSource : IDisposable
         {
             while (reader.TryRead(out var batch))
             {
-                Process(batch, events);
+                try
+                {
+                    Process(batch, events);
+                }
+                catch (Exception ex)
+                {
+                    // a decoder bug must not stop the pipeline: count the batch as lost and go on
+                    Interlocked.Add(ref _decodeFaults, batch.Count);
+                    LogDecodeFault(_logger, ex);
+                }
+
                 _batcher.Return(batch);
             }
 
@@ -260,6 +273,9 @@ internal sealed partial class KernelEventSource : IDisposable
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "the event batch callback threw; batch skipped")]
     private static partial void LogCallbackFault(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "decoding a record batch failed; its records are counted as decode errors")]
+    private static partial void LogDecodeFault(ILogger logger, Exception ex);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "could not pin the ring-buffer consumer to CPU {Cpu}")]
     private static partial void LogPinFailed(ILogger logger, int cpu);

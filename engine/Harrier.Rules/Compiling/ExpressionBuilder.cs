@@ -31,7 +31,11 @@ internal sealed class ExpressionBuilder
         public static Built False => new(null, false);
     }
 
-    private readonly record struct Value(Expression Expr, FieldType Type, bool Missing);
+    private readonly record struct Value(Expression Expr, FieldType Type, bool Missing)
+    {
+        /// <summary>A real list (set semantics for <c>in</c>), not the ancestor walk of <c>proc.aname</c>.</summary>
+        public bool IsSet { get; init; }
+    }
 
     /// <summary>Builds <c>e =&gt; condition</c> where e is of <paramref name="paramType"/>; <paramref name="cls"/> null means any class.</summary>
     public LambdaExpression Build(Node node, Type paramType, EventClass? cls)
@@ -162,7 +166,7 @@ internal sealed class ExpressionBuilder
                 FieldType.Number => CompileNumber(c, left.Expr, right),
                 FieldType.Bool => CompileBool(c, left.Expr, right),
                 FieldType.Ip or FieldType.Net => CompileIp(c, left, right),
-                _ => CompileList(c, left.Expr, right),
+                _ => CompileList(c, left.Expr, right, left.IsSet),
             };
         }
 
@@ -326,6 +330,22 @@ internal sealed class ExpressionBuilder
 
                 var arr = Expression.NewArrayInit(typeof(string), vals.Select(v => v.Expr));
                 return new Value(Expression.Call(Method(nameof(Ops.Concat)), arr), FieldType.String, vals.Any(v => v.Missing));
+            }
+
+            case "getopt":
+            {
+                if (t.Args.Count != 2 || t.Args[1] is not LiteralOperand { Quoted: true } optstring)
+                {
+                    throw new ConditionError(DiagnosticCodes.InvalidOperand, "transformer 'getopt' takes a string field and a quoted optstring: getopt(proc.args, \"e:c\")", t.Pos);
+                }
+
+                var v = BuildValue(t.Args[0]);
+                if (v.Type != FieldType.String)
+                {
+                    throw new ConditionError(DiagnosticCodes.InvalidOperand, "the first argument of 'getopt' must be a string field such as proc.args", t.Pos);
+                }
+
+                return new Value(Expression.Call(Method(nameof(Ops.GetOpt)), v.Expr, Expression.Constant(optstring.Value)), FieldType.StringList, v.Missing) { IsSet = true };
             }
 
             default:
@@ -526,8 +546,13 @@ internal sealed class ExpressionBuilder
     /// Ancestor-list fields (<c>proc.aname</c> without an index) follow Falco: the check is made against each ancestor
     /// and is true when it holds for any of them, whatever the operator (<c>!=</c> and <c>in</c> included).
     /// </summary>
-    private Built CompileList(CheckNode c, Expression v, Operand right)
+    private Built CompileList(CheckNode c, Expression v, Operand right, bool isSet)
     {
+        if (isSet && c.Op == "in")
+        {
+            return Call(nameof(Ops.ListAllIn), v, Expression.Constant(new HashSet<string>(ListValues(right, c.Op, c.Pos), StringComparer.Ordinal)));
+        }
+
         var p = Expression.Parameter(typeof(string), "x");
         var elem = CompileString(c, p, right);
         var pred = Expression.Lambda<Func<string?, bool>>(elem.Expr!, p).Compile();

@@ -17,6 +17,9 @@ namespace Harrier.Rules.Compiling;
 /// </summary>
 internal static class RuleSetCompiler
 {
+    /// <summary>Above this many NRules rule models (with pre-match on), NRules conditions are interpreted, not compiled to IL.</summary>
+    internal const int InterpretAbove = 200;
+
     public static CompiledRuleSet? Compile(RuleCollection c, RuleLoadOptions options, DiagnosticBag diags, List<SkippedRule> skipped, List<CompiledRule> disabled)
     {
         var sw = Stopwatch.StartNew();
@@ -108,7 +111,9 @@ internal static class RuleSetCompiler
         {
             try
             {
-                factory = NRulesModelBuilder.Compile(definitions, options.PreMatch);
+                // With pre-match, NRules only sees events that will fire: for large rule sets interpret its conditions
+                // (start-up time) instead of emitting IL (less work per match). See docs/rules.md.
+                factory = NRulesModelBuilder.Compile(definitions, options.PreMatch && definitions.Count > InterpretAbove);
             }
             catch (Exception ex) when (ex is NRules.RuleCompilationException or InvalidOperationException or ArgumentException)
             {

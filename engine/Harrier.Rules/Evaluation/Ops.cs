@@ -147,6 +147,77 @@ internal static class Ops
 
     public static bool ListExists(IReadOnlyList<string>? v) => v is not null;
 
+    /// <summary>Set semantics (<c>getopt</c> results): every element is in the set (an empty list is a subset).</summary>
+    public static bool ListAllIn(IReadOnlyList<string>? v, HashSet<string> set)
+    {
+        if (v is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < v.Count; i++)
+        {
+            if (!set.Contains(v[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <c>getopt(args, "optstring")</c>: the option letters present in a space-separated argument string, parsed like
+    /// POSIX getopt(3) with GNU argument permutation: clustered flags (<c>-nt</c>), an option followed by <c>:</c> in the
+    /// optstring takes an argument (attached, <c>-t5</c>, or the next word), <c>--</c> ends options, long options and
+    /// letters not in the optstring are ignored. Null when the arguments are missing.
+    /// </summary>
+    public static IReadOnlyList<string>? GetOpt(string? args, string optstring)
+    {
+        if (args is null)
+        {
+            return null;
+        }
+
+        var found = new List<string>();
+        var words = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (int w = 0; w < words.Length; w++)
+        {
+            var word = words[w];
+            if (word == "--")
+            {
+                break;
+            }
+
+            if (word.Length < 2 || word[0] != '-' || word[1] == '-')
+            {
+                continue; // operand or long option
+            }
+
+            for (int k = 1; k < word.Length; k++)
+            {
+                int at = optstring.IndexOf(word[k], StringComparison.Ordinal);
+                if (at < 0 || word[k] == ':')
+                {
+                    continue;
+                }
+
+                found.Add(word[k].ToString());
+                if (at + 1 < optstring.Length && optstring[at + 1] == ':')
+                {
+                    if (k == word.Length - 1)
+                    {
+                        w++; // the argument is the next word
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
     // transformers
     public static string? ToLower(string? v) => v?.ToLowerInvariant();
 

@@ -94,7 +94,7 @@ enum evt_op {
 enum evt_flags {
 	EVT_F_TRUNCATED = 1 << 0,      /* some string slot was cut at its limit */
 	EVT_F_ARGV_TRUNCATED = 1 << 1, /* exec: argv longer than the configured limit */
-	EVT_F_COMPAT = 1 << 2,         /* reserved: 32-bit task */
+	EVT_F_COMPAT = 1 << 2,	       /* reserved: 32-bit task */
 	EVT_F_PATH_PARTIAL = 1 << 3,   /* a dentry walk hit its depth limit */
 	EVT_F_FD_SOCKET = 1 << 4,      /* open/dup family: the (old) fd is a socket */
 };
@@ -160,8 +160,8 @@ struct evt_net_info {
  * aux[] per op:
  * fork family: aux[0] clone flags, aux[1] child pid (as seen from the caller's namespace).
  * exit:        aux[0] task exit_code (wait status layout), aux[1] 1 when the thread group died.
- * exec:        aux[0] bytes of argv in the new image (success), aux[1] argc (failed exec: count read).
- * net family and dup family (EVT_F_FD_SOCKET set): net = the kernel socket behind the fd
+ * exec:        aux[0] bytes of argv in the new image (success), aux[1] argc (failed exec: count
+ * read). net family and dup family (EVT_F_FD_SOCKET set): net = the kernel socket behind the fd
  *              (accept: the new socket; dup: the old fd).
  * capset:      aux[0] target pid, aux[1] effective, aux[2] permitted, aux[3] inheritable.
  */
@@ -170,17 +170,17 @@ struct evt_net_info {
 struct evt_record {
 	struct evt_hdr hdr;   /* 0 */
 	struct evt_task task; /* 24 */
-	__s64 ret;            /* 72: syscall return value, -errno on failure */
-	__u64 args[6];        /* 80: raw syscall arguments */
-	union {               /* 128 */
+	__s64 ret;	      /* 72: syscall return value, -errno on failure */
+	__u64 args[6];	      /* 80: raw syscall arguments */
+	union {		      /* 128 */
 		__u64 aux[EVT_AUX];
 		struct evt_net_info net;
 	};
 	__u16 str_off[EVT_MAX_STR]; /* 192: offset of slot i in the string area */
 	__u16 str_len[EVT_MAX_STR]; /* 204: length of slot i, 0 = absent */
-	__u16 str_trunc;            /* 216: bit i set when slot i was cut */
-	__u16 abi_version;          /* 218: HARRIER_ABI_VERSION */
-	__u32 pad;                  /* 220 */
-};                                  /* 224, then the string area */
+	__u16 str_trunc;	    /* 216: bit i set when slot i was cut */
+	__u16 abi_version;	    /* 218: HARRIER_ABI_VERSION */
+	__u32 pad;		    /* 220 */
+};				    /* 224, then the string area */
 
 #endif /* HARRIER_ABI_EVENTS_H */

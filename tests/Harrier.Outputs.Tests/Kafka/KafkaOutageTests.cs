@@ -79,27 +79,7 @@ public sealed class KafkaOutageTests
         cluster.CreateTopic(Topic, 1);
         cluster.AllDown();
 
-        string assembly = typeof(KafkaOutageTests).Assembly.Location;
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { assembly, SpoolChild.Verb, dir.Path, cluster.Bootstraps, Topic, Count.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using (Process child = Process.Start(psi)!)
-        {
-            Task<string?> line = child.StandardOutput.ReadLineAsync();
-            string? published = await line.WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.Equal($"published {Count}", published);
-            child.Kill(); // SIGKILL on Linux: no shutdown code runs in the child
-            await child.WaitForExitAsync();
-            Assert.Equal(137, child.ExitCode);
-        }
+        await RunChildAndSigkillAsync(dir.Path, cluster.Bootstraps, Topic, Count);
 
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "kafka"), "*.seg"));
         cluster.AllUp();
@@ -280,5 +260,77 @@ public sealed class KafkaOutageTests
             new[] { TestAlerts.UuidFor(0), TestAlerts.UuidFor(2) }.Select(u => u.ToString("D")),
             got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")));
         Assert.Equal(1, d.Stats[0].Failed);
+    }
+
+    [Fact]
+    public async Task Restart_AfterSigkillWhileDelivering_EveryAlertArrivesAtLeastOnce()
+    {
+        const int Count = 20_000;
+        using var cluster = new MockCluster();
+        using var dir = new TempDir();
+        const string Topic = "sigkill-live";
+        cluster.CreateTopic(Topic, 1);
+        await RunChildAndSigkillAsync(dir.Path, cluster.Bootstraps, Topic, Count);
+
+        AlertDispatcher d = AlertDispatcher.Create(KafkaTestSupport.Options(dir.Path, cluster.Bootstraps, Topic), NullLoggerFactory.Instance);
+        var distinct = new HashSet<string>();
+        int seen = 0;
+        List<ConsumeResult<byte[], byte[]>> got = KafkaTestSupport.Consume(
+            cluster.Bootstraps,
+            Topic,
+            1,
+            r =>
+            {
+                for (; seen < r.Count; seen++)
+                {
+                    if (!KafkaTestSupport.IsInternal(r[seen]))
+                    {
+                        distinct.Add(KafkaTestSupport.Header(r[seen], "uuid"));
+                    }
+                }
+
+                return distinct.Count >= Count;
+            },
+            TimeSpan.FromSeconds(90));
+        await KafkaTestSupport.WaitUntilAsync(() => d.Stats[0].Pending == 0, TimeSpan.FromSeconds(30), "spool drained");
+        await d.StopAsync(TimeSpan.FromSeconds(10));
+
+        string[] uuids = got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(m => KafkaTestSupport.Header(m, "uuid")).ToArray();
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => TestAlerts.UuidFor(i).ToString("D")).Order(), uuids.Distinct().Order());
+
+        // At-least-once: what the killed process had delivered after its last persisted commit comes again, in order.
+        long[] seqs = got.Where(m => !KafkaTestSupport.IsInternal(m)).Select(KafkaTestSupport.Seq).ToArray();
+        int restartAt = 1;
+        while (restartAt < seqs.Length && seqs[restartAt] > seqs[restartAt - 1])
+        {
+            restartAt++;
+        }
+
+        Assert.Equal(seqs[..restartAt].Order(), seqs[..restartAt]);
+        Assert.Equal(seqs[restartAt..].Order(), seqs[restartAt..]);
+
+        // The commit point is persisted after every acknowledged batch: at most the batches in flight at the kill repeat.
+        Assert.True(seqs.Length - Count <= 2 * 1000, $"{seqs.Length - Count} duplicates");
+    }
+
+    private static async Task RunChildAndSigkillAsync(string spoolDir, string bootstraps, string topic, int count)
+    {
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { typeof(KafkaOutageTests).Assembly.Location, SpoolChild.Verb, spoolDir, bootstraps, topic, count.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process child = Process.Start(psi)!;
+        string? published = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal($"published {count}", published);
+        child.Kill(); // SIGKILL on Linux: no shutdown code runs in the child
+        await child.WaitForExitAsync();
+        Assert.Equal(137, child.ExitCode);
     }
 }
