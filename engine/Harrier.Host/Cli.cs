@@ -57,6 +57,7 @@ internal static class Cli
                 "seccomp" => SeccompCommands.Run(rest, o, err),
                 "bench" when rest.Length > 0 && rest[0] == "pipeline" => PipelineBench.Run(rest[1..], o),
                 "bench" when rest.Length > 0 && rest[0] == "outputs" => OutputsBench.Run(rest[1..], o),
+                "bench" when rest.Length > 0 && rest[0] == "rules" => RulesBench.Run(rest[1..], o),
                 "install" or "uninstall" => InstallCommand.Run(args, o),
                 "selftest" when rest.Length > 0 && rest[0] == "enforce" =>
                     EnforcementSelfTest.Run(rest[1..], o, [Environment.ProcessPath ?? "harrier", "selftest", "enforce"]),

@@ -12,8 +12,12 @@ public sealed class CompiledRule
     internal CompiledRule(OutputFormat output, System.Linq.Expressions.Expression<Func<HarrierEvent, bool>> condition)
     {
         Format = output;
+        ConditionExpression = condition;
         _predicate = new Lazy<Func<HarrierEvent, bool>>(condition.Compile);
     }
+
+    /// <summary>The whole condition as one expression over <see cref="HarrierEvent"/> (compiled lazily).</summary>
+    internal System.Linq.Expressions.Expression<Func<HarrierEvent, bool>> ConditionExpression { get; }
 
     /// <summary>Position in load order (also the order used by <c>rule_matching: first</c>).</summary>
     public int Index { get; init; }
@@ -53,6 +57,23 @@ public sealed class CompiledRule
 
     /// <summary>The resolved condition (macros spliced, lists expanded), for the pre-match index.</summary>
     internal Conditions.Node? Resolved { get; set; }
+
+    /// <summary>A copy at another position in the rule set (correlation rules are listed after compilation).</summary>
+    internal CompiledRule WithIndex(int index) => new(Format, ConditionExpression)
+    {
+        Index = index,
+        Name = Name,
+        Description = Description,
+        Condition = Condition,
+        Output = Output,
+        Priority = Priority,
+        Action = Action,
+        Tags = Tags,
+        Source = Source,
+        Enabled = Enabled,
+        EventTypes = EventTypes,
+        Location = Location,
+    };
 
     public override string ToString() => Name;
 }

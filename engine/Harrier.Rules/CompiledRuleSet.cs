@@ -75,16 +75,25 @@ public sealed class CompiledRuleSet
 
     internal ISessionFactory? Factory { get; }
 
+    /// <summary>The correlation rules (<c>sequence:</c>, <c>threshold:</c>), evaluated after the single-event rules.</summary>
+    public Correlation.CorrelationSet Correlations { get; init; } = Correlation.CorrelationSet.Empty;
+
     internal bool IsInteresting(EventType t) => (uint)t < (uint)_interesting.Length && _interesting[(int)t];
 
     /// <summary>A new evaluator with its own NRules session. Throws if the set was loaded without the engine.</summary>
-    public RuleEvaluator CreateEvaluator()
+    public RuleEvaluator CreateEvaluator() => CreateEvaluator(null);
+
+    /// <summary>A new evaluator whose correlation windows are measured with <paramref name="time"/> (tests: a fake clock).</summary>
+    public RuleEvaluator CreateEvaluator(TimeProvider? time)
     {
         if (Factory is null)
         {
             throw new InvalidOperationException("this rule set was loaded with BuildEngine = false");
         }
 
-        return new RuleEvaluator(this, Factory.CreateSession());
+        return new RuleEvaluator(this, Factory.CreateSession())
+        {
+            Correlation = Correlations.Count > 0 ? Correlations.CreateEvaluator(time) : null,
+        };
     }
 }

@@ -32,8 +32,18 @@ public sealed class RuleEvaluator
     /// <summary>Events inserted into the NRules session (after the pre-match stage).</summary>
     public long EventsInserted { get; private set; }
 
-    /// <summary>Evaluates <paramref name="batch"/> (distinct instances) and appends matches to <paramref name="matches"/>.</summary>
+    /// <summary>The correlation rules' evaluator (state, evictions), when the rule set has any.</summary>
+    public Correlation.CorrelationEvaluator? Correlation { get; init; }
+
+    /// <summary>Evaluates <paramref name="batch"/> (distinct instances) and appends matches to <paramref name="matches"/>:
+    /// single-event rules first (in event-time order), then the correlation rules the batch completed.</summary>
     public void Evaluate(ReadOnlySpan<HarrierEvent> batch, List<RuleMatch> matches)
+    {
+        EvaluateEvents(batch, matches);
+        Correlation?.Evaluate(batch, matches);
+    }
+
+    private void EvaluateEvents(ReadOnlySpan<HarrierEvent> batch, List<RuleMatch> matches)
     {
         ArgumentNullException.ThrowIfNull(matches);
         EventsSeen += batch.Length;

@@ -20,4 +20,7 @@ public sealed record RuleLoadOptions
 
     /// <summary>Build the NRules session factory (tools like <c>rules validate</c> may skip it).</summary>
     public bool BuildEngine { get; init; } = true;
+
+    /// <summary>The most step facts correlation rules keep per evaluator; past it the oldest are evicted and counted.</summary>
+    public int CorrelationMaxFacts { get; init; } = 100_000;
 }

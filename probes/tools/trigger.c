@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * trigger: performs one system call (or a short sequence) named on the command line, for the kernel
- * tests. It ignores the call's result (failures are events too) and exits 0 unless the usage is
- * wrong. Usage: trigger [-C dir] [-u uid] ACTION ARGS...   (-C: chdir first, -u: drop to uid/gid
- * first)
+ * tests. It ignores the call's result (failures are events too) and exits 0 unless the usage is wrong.
+ * Usage: trigger [-C dir] [-g cgroupdir] [-u uid] ACTION ARGS...
+ *   -C: chdir first; -g: join that cgroup v2 directory first; -u: drop to that uid/gid first.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -46,6 +46,15 @@ int main(int argc, char **argv)
 	while (i + 2 < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0 && chdir(argv[i + 1]) < 0)
 			return 3;
+		if (strcmp(argv[i], "-g") == 0) { /* join the cgroup v2 directory first */
+			char procs[4096];
+			FILE *f;
+
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", argv[i + 1]);
+			f = fopen(procs, "w");
+			if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0)
+				return 3;
+		}
 		if (strcmp(argv[i], "-u") == 0 &&
 		    (setgid(atoi(argv[i + 1])) < 0 || setuid(atoi(argv[i + 1])) < 0))
 			return 3;

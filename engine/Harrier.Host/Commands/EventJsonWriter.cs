@@ -101,7 +101,8 @@ internal sealed class EventJsonWriter
 
     private void Write(HarrierEvent e, (string Field, string? Arg, string Key) f)
     {
-        if (!FieldRegistry.TryGet(f.Field, out var info) || !info.Classes.Contains(e.Class))
+        var (name, arg) = FieldRegistry.Normalize(f.Field, f.Arg);
+        if (!FieldRegistry.TryGet(name, out var info) || !info.Classes.Contains(e.Class))
         {
             return;
         }
@@ -109,7 +110,7 @@ internal sealed class EventJsonWriter
         object? v;
         try
         {
-            v = info.Extract(e, f.Arg);
+            v = info.Extract(e, arg);
         }
         catch (ArgumentException)
         {

@@ -132,9 +132,16 @@ internal static class RuleCollector
         {
             RuleItemKind.List => new[] { "items" },
             RuleItemKind.Macro => new[] { "condition" },
+            _ when item.Correlation is not null => new[] { "output", "desc", "priority" },
             _ => new[] { "condition", "output", "desc", "priority" },
         };
         bool ok = true;
+        if (item.Correlation is not null && item.Present.ContainsKey("condition"))
+        {
+            diags.Error(DiagnosticCodes.InvalidCorrelation, item.Present["condition"], $"rule '{item.Name}' has a '{(item.Correlation.Kind == Correlation.CorrelationKind.Sequence ? "sequence" : "threshold")}' block: put its conditions there, not in 'condition'", item.Name);
+            ok = false;
+        }
+
         foreach (var key in required)
         {
             if (!item.Present.ContainsKey(key))

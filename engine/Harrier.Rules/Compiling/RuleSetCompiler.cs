@@ -29,8 +29,29 @@ internal static class RuleSetCompiler
         var compiled = new List<CompiledRule>();
         var definitions = new List<IRuleDefinition>();
 
+        var correlations = new List<Correlation.CorrelationSpec>();
         foreach (var rule in c.Rules)
         {
+            if (rule.Correlation is not null)
+            {
+                if (CorrelationCompiler.Compile(rule, resolver, builder, diags, skipped) is { } corr)
+                {
+                    if (!corr.Rule.Enabled || corr.Rule.Priority > options.MinimumPriority)
+                    {
+                        disabled.Add(corr.Rule);
+                    }
+                    else
+                    {
+                        // Listed with the other rules (rules list, event types) but evaluated by the correlation engine.
+                        var listed = corr.Rule.WithIndex(compiled.Count);
+                        compiled.Add(listed);
+                        correlations.Add(corr.Spec with { Rule = listed });
+                    }
+                }
+
+                continue;
+            }
+
             var result = CompileRule(rule, resolver, builder, diags, skipped);
             if (result is null)
             {
@@ -122,8 +143,23 @@ internal static class RuleSetCompiler
             }
         }
 
+        Correlation.CorrelationSet correlationSet;
+        try
+        {
+            correlationSet = new Correlation.CorrelationSet(correlations) { MaxFacts = options.CorrelationMaxFacts };
+        }
+        catch (Exception ex) when (ex is NRules.RuleCompilationException or InvalidOperationException or ArgumentException)
+        {
+            diags.Error(DiagnosticCodes.NrulesCompile, SourceLocation.None, "building the correlation rules failed: " + ex.Message);
+            return null;
+        }
+
         sw.Stop();
-        return new CompiledRuleSet(compiled, factory, options.RuleMatching, sw.Elapsed, options.PreMatch) { EngineBuildTime = sw.Elapsed - conditionsTime };
+        return new CompiledRuleSet(compiled, factory, options.RuleMatching, sw.Elapsed, options.PreMatch)
+        {
+            EngineBuildTime = sw.Elapsed - conditionsTime,
+            Correlations = correlationSet,
+        };
     }
 
     /// <summary>Prepends the event-type check (a bitmap lookup) unless the rule takes every type of the class.</summary>

@@ -32,11 +32,14 @@ public sealed class CorrelationSet
 
     public int Count => Specs.Count;
 
+    /// <summary>The state bound each evaluator gets by default (RuleLoadOptions.CorrelationMaxFacts).</summary>
+    public int MaxFacts { get; init; } = 100_000;
+
     /// <summary>A new evaluator with its own session and state, bounded to <paramref name="maxFacts"/> step facts.</summary>
     /// <param name="time">The clock windows are measured with (tests pass a FakeTimeProvider).</param>
-    public CorrelationEvaluator CreateEvaluator(TimeProvider? time = null, int maxFacts = 100_000)
+    public CorrelationEvaluator CreateEvaluator(TimeProvider? time = null, int? maxFacts = null)
     {
         time ??= TimeProvider.System;
-        return new CorrelationEvaluator(this, _factory?.CreateSession(), time, maxFacts);
+        return new CorrelationEvaluator(this, _factory?.CreateSession(), time, maxFacts ?? MaxFacts);
     }
 }

@@ -38,4 +38,7 @@ public static class DiagnosticCodes
     public const string UnknownEventType = "HR3013";
     public const string NrulesCompile = "HR3014";
     public const string UnknownSource = "HR3015";
+
+    /// <summary>A <c>sequence:</c> or <c>threshold:</c> block is malformed, or its key or distinct field is unusable.</summary>
+    public const string InvalidCorrelation = "HR3016";
 }

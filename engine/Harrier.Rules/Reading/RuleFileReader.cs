@@ -22,6 +22,7 @@ internal static class RuleFileReader
     {
         "rule", "desc", "condition", "output", "priority", "enabled", "tags", "source", "exceptions",
         "warn_evttypes", "skip-if-unknown-filter", "capture", "capture_duration", "append", "override", "action",
+        "sequence", "threshold",
     };
 
     private static readonly HashSet<string> MacroKeys = new(StringComparer.Ordinal) { "macro", "condition", "append", "override" };
@@ -398,6 +399,8 @@ internal static class RuleFileReader
     {
         switch (key)
         {
+            case "sequence" or "threshold":
+                return CorrelationItemReader.Read(item, key, v, diags);
             case "items":
                 if (v.Sequence is null)
                 {

@@ -76,6 +76,9 @@ internal sealed class RuleItem
     };
 
     /// <summary>A shallow copy whose collections are fresh (so merging never mutates what the reader returned).</summary>
+    /// <summary>Harrier's <c>sequence:</c>/<c>threshold:</c> block, when the rule is a correlation rule.</summary>
+    public CorrelationItem? Correlation { get; set; }
+
     public RuleItem Copy()
     {
         var c = new RuleItem
@@ -86,7 +89,7 @@ internal sealed class RuleItem
             Tags = Tags is null ? null : new List<string>(Tags), Source = Source,
             Exceptions = Exceptions is null ? null : new List<ExceptionSpec>(Exceptions),
             WarnEvttypes = WarnEvttypes, SkipIfUnknownFilter = SkipIfUnknownFilter, Capture = Capture,
-            Action = Action, Version = Version,
+            Action = Action, Version = Version, Correlation = Correlation,
         };
         foreach (var kv in Override) c.Override[kv.Key] = kv.Value;
         foreach (var kv in Present) c.Present[kv.Key] = kv.Value;

@@ -31,6 +31,46 @@ public sealed class FileEventTests : IDisposable
         Assert.Equal(0, e.Flags & 3); // O_RDONLY
         Assert.Equal(Environment.ProcessId, e.Ppid);
         Assert.Equal("trigger", e.Comm);
+        Assert.Equal(CgroupIdOfSelf(), e.CgroupId); // the child inherits our cgroup v2 id (the directory's inode)
+        Assert.Equal(uint.Parse(File.ReadAllText("/proc/self/loginuid").Trim()), e.LoginUid);
+        Assert.Equal(0u, e.Uid);
+    }
+
+    [KernelFact]
+    public void Open_FromChildCgroup_CgroupIdIsThatCgroupsInode()
+    {
+        string root = Directory.Exists("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
+        string cg = Path.Combine(root, "harrier-kt-" + Environment.ProcessId);
+        Directory.CreateDirectory(cg);
+        try
+        {
+            ulong ino = Inode(cg);
+            int pid = _fx.RunTrigger("-g", cg, "open", "/dev/null");
+            var e = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == "/dev/null");
+            Assert.True(e is not null, _fx.Describe(pid));
+            Assert.Equal(ino, e.CgroupId);
+            Assert.NotEqual(CgroupIdOfSelf(), e.CgroupId);
+        }
+        finally
+        {
+            Directory.Delete(cg);
+        }
+    }
+
+    private static ulong CgroupIdOfSelf()
+    {
+        string line = File.ReadAllLines("/proc/self/cgroup").First(l => l.StartsWith("0::", StringComparison.Ordinal));
+        string root = Directory.Exists("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
+        return Inode(root + line[3..]);
+    }
+
+    private static ulong Inode(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string ino = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return ulong.Parse(ino);
     }
 
     [KernelFact]

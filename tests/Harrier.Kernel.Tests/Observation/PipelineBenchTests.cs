@@ -3,8 +3,11 @@ using Harrier.Engine.Bench;
 
 namespace Harrier.Kernel.Tests.Observation;
 
-/// <summary>Smoke test of the pipeline benchmark command (its numbers are read from the command, not asserted here).</summary>
-[Collection(ProbeCollection.Name)]
+/// <summary>
+/// Smoke test of the pipeline benchmark command (its numbers are read from the command, not asserted here).
+/// Runs alone, after every parallel collection: its open storm would flood the probes other tests have loaded.
+/// </summary>
+[Collection(BenchCollection.Name)]
 public sealed class PipelineBenchTests
 {
     [KernelFact]
@@ -17,6 +20,7 @@ public sealed class PipelineBenchTests
 
         var output = new StringWriter();
         int rc = PipelineBench.Run(["--seconds", "1", "--json"], output);
+
         Assert.Equal(0, rc);
         using var doc = JsonDocument.Parse(output.ToString());
         Assert.True(doc.RootElement.GetProperty("events_per_sec").GetDouble() > 0);
