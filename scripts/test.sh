@@ -11,7 +11,9 @@ log=$(mktemp)
 run_project() { # project [filter]
 	local proj="$1"
 	echo "== $proj"
-	if ! dotnet test "$proj" -c "$config" --nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Passed!|Failed!|error' ; then :; fi
+	# The default console logger prints failed tests with their messages and one "Passed!/Failed! - Failed: N, Passed: N,
+	# Skipped: N" line per test assembly; skipped tests are listed with their reasons.
+	if ! dotnet test "$proj" -c "$config" --nologo -v quiet 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Passed!|Failed!|error|Error Message|Assert' ; then :; fi
 	local line
 	line=$(grep -E '(Passed|Failed)! +- +Failed: ' "$log" | tail -1)
 	if [ -z "$line" ]; then

@@ -24,7 +24,7 @@ internal static class Cli
           fields [--json]                                                  the fields rules can use
           exec --profile FILE [-r FILE|DIR]... -- CMD [ARGS...]            run a workload under a seccomp profile (notify calls decided by rules)
           seccomp export PROFILE | import [--lenient] FILE | check PROFILE | compile [--hex] PROFILE | bench [CALLS]
-          bench pipeline|rules|outputs [--json] [...]                      benchmarks that print numbers
+          bench pipeline|rules|outputs|enforce [--json] [...]              benchmarks that print numbers
           install [--root DIR] | uninstall [--root DIR] [--purge]          systemd service layout
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
           support [--config FILE]                                          one JSON document for bug reports
@@ -56,6 +56,7 @@ internal static class Cli
                 "exec" => ExecSupervisor.Run(rest, o, err),
                 "seccomp" => SeccompCommands.Run(rest, o, err),
                 "bench" when rest.Length > 0 && rest[0] == "pipeline" => PipelineBench.Run(rest[1..], o),
+                "bench" when rest.Length > 0 && rest[0] == "enforce" => EnforceBench.Run(rest[1..], o),
                 "bench" when rest.Length > 0 && rest[0] == "outputs" => OutputsBench.Run(rest[1..], o),
                 "bench" when rest.Length > 0 && rest[0] == "rules" => RulesBench.Run(rest[1..], o),
                 "install" or "uninstall" => InstallCommand.Run(args, o),

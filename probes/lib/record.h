@@ -139,8 +139,6 @@ static __always_inline void rec__submit(struct rec_ctx *c)
 	c->s->rec.hdr.size = size;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= harrier_config.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (size != 7)
-		return;
 	if (bpf_ringbuf_output(&events, c->s, size, flags) < 0)
 		stats__lost(op);
 }

@@ -63,9 +63,9 @@ public class ReaderDiagnosticsTests
     [Fact]
     public void Load_UnknownKeysAndItems_AreWarnings()
     {
-        var r = Load("- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n  sequence: [a]\n- frobnicate: x\n");
+        var r = Load("- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n  colour: [a]\n- frobnicate: x\n");
         Assert.True(r.Success, r.Format());
-        Assert.Contains(r.Warnings, w => w.Code == DiagnosticCodes.UnknownKey && w.Message.Contains("'sequence'", StringComparison.Ordinal) && w.Location.Line == 6);
+        Assert.Contains(r.Warnings, w => w.Code == DiagnosticCodes.UnknownKey && w.Message.Contains("'colour'", StringComparison.Ordinal) && w.Location.Line == 6);
         Assert.Contains(r.Warnings, w => w.Code == DiagnosticCodes.UnknownItem && w.Location.Line == 7);
     }
 

@@ -17,23 +17,29 @@ namespace Harrier.Kernel.Tests.Pipeline;
 /// the checkout): probes → process table → NRules → verdicts → collected alerts. Tests stage real actions on the host
 /// and wait for the same-named Falco rule to fire for the acting process.
 /// </summary>
-public sealed class FalcoRulesFixture : IDisposable
+public class FalcoRulesFixture : IDisposable
 {
     private readonly object _gate = new();
     private readonly List<Alert> _alerts = new();
 
     public FalcoRulesFixture()
+        : this(FindFalcoRules())
     {
-        RulesPath = FindFalcoRules();
+    }
+
+    /// <summary>The pipeline over the rule files at <paramref name="rulesPath"/> (nothing runs when null or not root).</summary>
+    protected FalcoRulesFixture(string? rulesPath, params string[] more)
+    {
+        RulesPath = rulesPath;
         if (KernelFactAttribute.MissingRequirement() is not null || RulesPath is null)
         {
             return;
         }
 
-        var loaded = RuleLoader.Load([RulesPath]);
+        var loaded = RuleLoader.Load([RulesPath, .. more]);
         if (!loaded.Success || loaded.RuleSet is null)
         {
-            throw new InvalidOperationException("Falco's stable rules did not load:\n" + loaded.Format());
+            throw new InvalidOperationException($"rules at {RulesPath} did not load:\n" + loaded.Format());
         }
 
         RuleSet = loaded.RuleSet;
@@ -91,7 +97,11 @@ public sealed class FalcoRulesFixture : IDisposable
         }
     }
 
-    public void Dispose() => Source?.Dispose();
+    public void Dispose()
+    {
+        Source?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     internal static string? FindFalcoRules()
     {

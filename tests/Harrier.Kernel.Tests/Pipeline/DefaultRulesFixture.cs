@@ -1,0 +1,34 @@
+using Harrier.Kernel.Tests.Observation;
+
+namespace Harrier.Kernel.Tests.Pipeline;
+
+/// <summary>The whole pipeline with Harrier's default rules (rules/default) plus a test-only correlation rule.</summary>
+public sealed class DefaultRulesFixture : FalcoRulesFixture
+{
+    public const string TestRules = """
+        - rule: Test read then loopback connect
+          desc: a sequence whose second step is a loopback connect (the test may only use loopback)
+          sequence:
+            by: [proc.pid]
+            within: 10s
+            steps:
+              - evt.type = openat and fd.name = /etc/hostname
+              - evt.type = connect and fd.sip = 127.0.0.1
+          output: "read %step1.fd.name then connected to %fd.sip:%fd.sport (%proc.name)"
+          priority: NOTICE
+        """;
+
+    public DefaultRulesFixture()
+        : base(Default(), TestRulesFile())
+    {
+    }
+
+    private static string? Default() => TestPaths.RepoRoot() is { } root ? Path.Combine(root, "rules", "default") : null;
+
+    private static string TestRulesFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"harrier-test-correlation-{Environment.ProcessId}.yaml");
+        File.WriteAllText(path, TestRules);
+        return path;
+    }
+}
