@@ -45,6 +45,14 @@ public sealed class PrivilegeEvent : HarrierEvent
     /// <summary>dup family: true when the old fd is a socket (reverse-shell detection).</summary>
     public bool FdIsSocket { get; set; }
 
+    /// <summary>dup family, socket fds: the socket's address family (AF_INET 2, AF_INET6 10, AF_UNIX 1), 0 otherwise.</summary>
+    public int FdSocketFamily { get; set; }
+
+    /// <summary>dup family, IP socket fds: the socket's local and remote endpoints (Falco's fd.cip/fd.sip for it).</summary>
+    public SockAddress FdLocal { get; set; }
+
+    public SockAddress FdRemote { get; set; }
+
     public override void Reset()
     {
         base.Reset();
@@ -53,5 +61,8 @@ public sealed class PrivilegeEvent : HarrierEvent
         CapPermitted = CapInheritable = 0;
         Name = TargetPath = FsType = FdName = null;
         FdIsSocket = false;
+        FdSocketFamily = 0;
+        FdLocal = default;
+        FdRemote = default;
     }
 }

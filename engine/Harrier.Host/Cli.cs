@@ -28,6 +28,7 @@ internal static class Cli
           install [--root DIR] | uninstall [--root DIR] [--purge]          systemd service layout
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
           support [--config FILE]                                          one JSON document for bug reports
+          stop [--unpin]                                                   stop the service; --unpin removes pinned enforcement
           version
         """;
 
@@ -50,6 +51,7 @@ internal static class Cli
                 "events" => EventsCommand.Run(rest, o, err),
                 "info" => InfoCommand.Run(rest, o, err),
                 "support" => SupportCommand.Run(rest, o, err),
+                "stop" => StopCommand.Run(rest, o, err),
                 "rules" when rest.Length > 0 && rest[0] == "validate" => RulesCommands.Validate(rest[1..], o),
                 "rules" when rest.Length > 0 && rest[0] == "list" => RulesCommands.List(rest[1..], o),
                 "fields" => RulesCommands.Fields(rest, o),

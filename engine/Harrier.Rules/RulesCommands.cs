@@ -25,7 +25,27 @@ public static class RulesCommands
         }
 
         var result = RuleLoader.Load(paths, new RuleLoadOptions { BuildEngine = false });
-        o.Write(json ? result.ToJson() + "\n" : result.Format());
+        var enforcement = result.RuleSet is { } set ? Enforcement.EnforcementSummary.ForValidate(set) : [];
+        if (json)
+        {
+            // Informational: the enforcement array never changes the exit code.
+            var doc = System.Text.Json.Nodes.JsonNode.Parse(result.ToJson())!.AsObject();
+            doc["enforcement"] = Enforcement.EnforcementSummary.ToJson(enforcement);
+            o.Write(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+        else
+        {
+            o.Write(result.Format());
+            foreach (var e in enforcement)
+            {
+                o.WriteLine(e.ToString());
+                foreach (var note in e.Notes)
+                {
+                    o.WriteLine($"    note: {note}");
+                }
+            }
+        }
+
         return result.Errors.Count > 0 ? 1 : 0;
     }
 

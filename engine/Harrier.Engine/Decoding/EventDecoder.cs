@@ -506,7 +506,21 @@ internal sealed class EventDecoder
                 }
 
                 e.FdIsSocket = (r.Hdr.Flags & AbiConstants.FlagFdSocket) != 0;
-                e.FdName = e.FdIsSocket ? $"socket:[{r.Net.Ino}]" : Str(in r, s, 0);
+                if (e.FdIsSocket)
+                {
+                    var net = r.Net;
+                    e.FdSocketFamily = net.Family;
+                    e.FdLocal = SockAddrParser.FromKernel(net.Local);
+                    e.FdRemote = SockAddrParser.FromKernel(net.Remote);
+
+                    // as Falco names an IP socket: local->remote; other sockets by inode
+                    e.FdName = e.FdLocal.IsSet ? $"{e.FdLocal}->{e.FdRemote}" : $"socket:[{net.Ino}]";
+                }
+                else
+                {
+                    e.FdName = Str(in r, s, 0);
+                }
+
                 break;
         }
     }

@@ -24,7 +24,9 @@ internal static class InfoCommand
         }
 
         var features = FeatureProbe.Run();
-        var paths = EnforcementPaths.Probe();
+        // /sys/kernel/security/lsm can list bpf while the kernel still refuses BPF LSM programs (lockdown, policy):
+        // the load probe decides.
+        var paths = EnforcementPaths.Probe(lsmLoadable: features.Supports("lsm"));
         if (a.Has("--json"))
         {
             var node = JsonNode.Parse(features.ToJson())!.AsObject();

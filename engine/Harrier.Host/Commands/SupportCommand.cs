@@ -29,9 +29,10 @@ internal static partial class SupportCommand
         {
             ["harrier_version"] = typeof(SupportCommand).Assembly.GetName().Version?.ToString(3),
             ["runtime"] = Environment.Version.ToString(),
-            ["features"] = JsonNode.Parse(FeatureProbe.Run().ToJson()),
         };
-        var paths = EnforcementPaths.Probe();
+        var features = FeatureProbe.Run();
+        doc["features"] = JsonNode.Parse(features.ToJson());
+        var paths = EnforcementPaths.Probe(lsmLoadable: features.Supports("lsm"));
         doc["lsm_hint"] = paths.LsmHint;
 
         var (settings, root) = EngineSettingsLoader.Load(a.Value("--config"), a.Values("-o"), [], err);

@@ -132,13 +132,31 @@ public sealed class EventDecoderTests
     [Fact]
     public void Decode_Dup2FromSocket_FlaggedWithInode()
     {
-        var net = new EvtNetInfo { Ino = 1234 };
+        var net = new EvtNetInfo { Ino = 1234, Family = 1 };
         var rec = new RecordBuilder((ushort)EventType.Dup2, ret: 1).Arg(0, 3).Arg(1, 1).Flags(AbiConstants.FlagFdSocket).Net(net).Build();
         var e = Assert.IsType<PrivilegeEvent>(_decoder.Decode(rec));
         Assert.True(e.FdIsSocket);
-        Assert.Equal("socket:[1234]", e.FdName);
+        Assert.Equal(1, e.FdSocketFamily);
+        Assert.Equal("socket:[1234]", e.FdName); // not an IP socket: named by inode
         Assert.Equal(3, e.Target);
         Assert.Equal(1, e.Target2);
+    }
+
+    [Fact]
+    public void Decode_Dup2FromTcpSocket_FalcoStyleTupleName()
+    {
+        var net = new EvtNetInfo { Family = 2, Ino = 9 };
+        net.Local.Family = 2;
+        net.Local.Port = 40000;
+        new byte[] { 10, 0, 0, 1 }.CopyTo((Span<byte>)net.Local.Addr);
+        net.Remote.Family = 2;
+        net.Remote.Port = 4444;
+        new byte[] { 10, 0, 0, 9 }.CopyTo((Span<byte>)net.Remote.Addr);
+        var rec = new RecordBuilder((ushort)EventType.Dup2, ret: 0).Arg(0, 3).Arg(1, 0).Flags(AbiConstants.FlagFdSocket).Net(net).Build();
+        var e = Assert.IsType<PrivilegeEvent>(_decoder.Decode(rec));
+        Assert.Equal("10.0.0.1:40000->10.0.0.9:4444", e.FdName);
+        Assert.Equal(4444, e.FdRemote.Port);
+        Assert.Equal(2, e.FdSocketFamily);
     }
 
     [Fact]

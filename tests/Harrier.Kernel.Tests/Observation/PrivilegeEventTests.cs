@@ -21,7 +21,10 @@ public sealed class PrivilegeEventTests
         var e = _fx.WaitFor<PrivilegeEvent>(pid, e => e.Type is EventType.Dup2 or EventType.Dup3 && e.Target2 == 1 && e.Comm == "trigger");
         Assert.True(e is not null, _fx.Describe(pid));
         Assert.True(e.FdIsSocket, e.FdName);
-        Assert.StartsWith("socket:[", e.FdName);
+        Assert.Equal(2, e.FdSocketFamily);
+        Assert.Equal(port, e.FdRemote.Port);
+        Assert.Equal(IPAddress.Loopback, e.FdRemote.ToIPAddress());
+        Assert.Equal($"127.0.0.1:{e.FdLocal.Port}->127.0.0.1:{port}", e.FdName);
         Assert.Equal(1, e.Res);
     }
 
