@@ -238,7 +238,7 @@ public static class EnforcementPlanner
         int families = (exec ? 1 : 0) + (open || unlink ? 1 : 0) + (connect || bind ? 1 : 0);
         if (families > 1)
         {
-            throw new Refusal("the alternative mixes process, file and network event types: one kernel object cannot stand for all of them", "evt.type");
+            throw new Refusal("evt.type mixes process, file and network events in one alternative: one kernel object cannot stand for all of them", "evt.type");
         }
 
         bool hasPath = facts.Paths is not null || facts.Prefixes is not null;
@@ -351,7 +351,7 @@ public static class EnforcementPlanner
             return facts.Containers.Order(StringComparer.Ordinal).Select(c => new KernelPolicyTerm(KernelTermKind.Cgroup, c, ops)).ToList();
         }
 
-        throw new Refusal($"the condition names no path, address, uid or container: refusing to deny every {FormatOps(ops)} in the kernel", "evt.type");
+        throw new Refusal($"the condition names no path, address, uid or container beside evt.type: refusing to deny every {FormatOps(ops)} in the kernel", "evt.type");
     }
 
     private static string? Single(HashSet<string>? set) => set is { Count: 1 } ? set.First() : null;
