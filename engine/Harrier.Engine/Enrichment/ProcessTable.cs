@@ -368,6 +368,18 @@ internal sealed partial class ProcessTable
             info.Args = Array.Empty<string>();
         }
 
+        // exec is where Falco takes a process's environment and where a shell's earlier chdir shows: read both
+        // while the new image runs (a process that already exited keeps what it had).
+        if (_procfs.ReadEnviron(info.Pid) is { Length: > 0 } env)
+        {
+            info.Env = env;
+        }
+
+        if (_procfs.ReadLink(info.Pid, "cwd") is { Length: > 0 } cwd)
+        {
+            info.Cwd = cwd;
+        }
+
         info.FromProcfs = false;
         if (pe.CgroupId == 0)
         {
@@ -469,6 +481,7 @@ internal sealed partial class ProcessTable
             Exe = argv.Length > 0 ? argv[0] : string.Empty,
             Args = argv.Length > 1 ? argv[1..] : Array.Empty<string>(),
             Cwd = _procfs.ReadLink(pid, "cwd"),
+            Env = _procfs.ReadEnviron(pid),
             Tty = st.TtyNr,
             Sid = st.Session,
             Pgid = st.Pgrp,

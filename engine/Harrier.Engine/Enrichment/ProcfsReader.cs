@@ -134,9 +134,17 @@ internal sealed class ProcfsReader
 
     /// <summary>argv from <c>/proc/PID/cmdline</c> (NUL-separated), at most <see cref="MaxArgs"/> entries and
     /// <see cref="MaxCmdlineBytes"/> bytes; empty for kernel threads and gone processes.</summary>
-    public string[] ReadCmdline(int pid)
+    /// <summary>The most bytes of <c>/proc/PID/environ</c> read (proc.env); the rest is dropped.</summary>
+    public const int MaxEnvironBytes = 32 * 1024;
+
+    /// <summary>The environment (<c>KEY=value</c> entries) of a process, empty when unreadable or gone.</summary>
+    public string[] ReadEnviron(int pid) => ReadNulSeparated(pid, "environ", MaxEnvironBytes);
+
+    public string[] ReadCmdline(int pid) => ReadNulSeparated(pid, "cmdline", MaxCmdlineBytes);
+
+    private string[] ReadNulSeparated(int pid, string file, int max)
     {
-        int n = ReadFile(pid, "cmdline", MaxCmdlineBytes);
+        int n = ReadFile(pid, file, max);
         if (n <= 0)
         {
             return Array.Empty<string>();

@@ -86,7 +86,12 @@ public static class EnforcementPlanner
                 throw new Refusal("the condition never matches an operation the kernel can refuse", null);
             }
 
-            return new EnforcementPlan { RuleName = name, Action = action, Location = location, Terms = terms, Notes = notes.Distinct(StringComparer.Ordinal).ToList() };
+            // One kernel entry per object: alternatives on the same object (open here, unlink there) share it.
+            var merged = terms
+                .GroupBy(t => (t.Kind, t.Value, t.Port, t.ContainerId))
+                .Select(g => g.First() with { Operations = g.Aggregate(KernelOperations.None, (o, t) => o | t.Operations) })
+                .ToList();
+            return new EnforcementPlan { RuleName = name, Action = action, Location = location, Terms = merged, Notes = notes.Distinct(StringComparer.Ordinal).ToList() };
         }
         catch (Refusal r)
         {

@@ -143,6 +143,27 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Enrich_Exec_ReadsEnvironmentAndCurrentCwdOfTheNewImage()
+    {
+        var table = NewTable();
+        table.Seed();
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 701;
+        table.Enrich(fork);
+        _fs.Add(701, 600, "env", ["env"], "/usr/bin/env", cwd: "/srv/app");
+        File.WriteAllText(Path.Combine(_fs.Proc, "701", "environ"), "HOME=/home/alice\0PATH=/usr/bin\0");
+
+        var exec = Proc(EventType.Execve, 701, 600, "env");
+        exec.ExePath = "/usr/bin/env";
+        exec.Argv = ["env"];
+        table.Enrich(exec);
+
+        var p = table.Find(701)!;
+        Assert.Equal(["HOME=/home/alice", "PATH=/usr/bin"], p.Env);
+        Assert.Equal("/srv/app", p.Cwd);
+    }
+
+    [Fact]
     public void Enrich_FailedExec_ChangesNothing()
     {
         var table = NewTable();

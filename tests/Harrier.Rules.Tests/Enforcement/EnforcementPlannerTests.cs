@@ -62,6 +62,7 @@ public class EnforcementPlannerTests
     [InlineData("(evt.type = execve and proc.exepath = /usr/bin/nc) or (evt.type = execve and proc.exepath = /usr/bin/ncat)", "ExecPath:/usr/bin/nc:Exec | ExecPath:/usr/bin/ncat:Exec")]
     [InlineData("evt.type = connect and (fd.sip = 1.2.3.4 or fd.sip = 5.6.7.8) and fd.sport = 22", "ConnectCidr:1.2.3.4/32:22:Connect | ConnectCidr:5.6.7.8/32:22:Connect")]
     [InlineData("open_syscall and fd.name = /etc/shadow and fd.name = /etc/shadow", "FilePath:/etc/shadow:Open")]
+    [InlineData("(open_syscall and fd.name = /etc/shadow) or (evt.type in (unlink, unlinkat) and fd.name = /etc/shadow)", "FilePath:/etc/shadow:Open, Unlink")]
     public void Plan_ExpressibleShape_GivesEquivalentTerms(string condition, string expected)
     {
         var plan = PlanOf(condition);
