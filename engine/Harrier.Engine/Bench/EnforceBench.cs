@@ -5,7 +5,7 @@ using Harrier.Interop;
 namespace Harrier.Engine.Bench;
 
 /// <summary>
-/// <c>harrier bench enforce [--json] [--seconds N] [--kills N]</c>: what enforcement costs the workload and how fast the
+/// <c>harrier bench enforce [--json] [--seconds N] [--kills N] [--only PATHS]</c>: what enforcement costs the workload and how fast the
 /// user-space kill is, measured on the running kernel. For each available path the same loop runs with and without
 /// the mechanism in alternating rounds within one run (see <see cref="EnforceBenchRounds"/>): cgroup/connect4
 /// (<see cref="EnforceBenchCgroup"/>), a seccomp profile (<see cref="EnforceBenchSeccomp"/>), BPF LSM open/exec/connect
@@ -16,8 +16,9 @@ namespace Harrier.Engine.Bench;
 /// </summary>
 internal static class EnforceBench
 {
-    private const string UsageText = "usage: harrier bench enforce [--json] [--seconds N (1-600, per path, default 4)] [--kills N (10-10000, default 200)]";
+    private const string UsageText = "usage: harrier bench enforce [--json] [--seconds N (1-600, per path, default 4)] [--kills N (10-10000, default 200)] [--only cgroup,seccomp,lsm,kill]";
     private const int RoundMs = 100;
+    private static readonly string[] Paths = ["cgroup", "seccomp", "lsm", "kill"];
     private const double CgroupTargetNs = 100;
     private const double LsmTargetNs = 100;
     private const double SeccompTargetNs = 50;
@@ -31,6 +32,7 @@ internal static class EnforceBench
         int seconds = 4;
         int kills = 200;
         bool json = false;
+        var only = new HashSet<string>(StringComparer.Ordinal) { "cgroup", "seccomp", "lsm", "kill" };
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -40,6 +42,9 @@ internal static class EnforceBench
                     break;
                 case "--kills" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out kills) && kills is >= 10 and <= 10_000:
                     i++;
+                    break;
+                case "--only" when i + 1 < args.Length && args[i + 1].Split(',').All(Paths.Contains):
+                    only = [.. args[++i].Split(',')];
                     break;
                 case "--json":
                     json = true;
@@ -65,10 +70,11 @@ internal static class EnforceBench
 
         int cpu = Environment.ProcessorCount > 1 ? Environment.ProcessorCount - 1 : 0;
         string loadBefore = LoadAverage();
-        var cgroup = EnforceBenchCgroup.Measure(seconds, RoundMs);
-        var seccomp = EnforceBenchSeccomp.Measure(storm, seconds, RoundMs, cpu);
-        var lsm = EnforceBenchLsm.Measure(storm, seconds, RoundMs, cpu);
-        var kill = EnforceBenchKill.Measure(kills, TimeSpan.FromSeconds(5));
+        const string Skipped = "skipped (--only)";
+        var cgroup = only.Contains("cgroup") ? EnforceBenchCgroup.Measure(seconds, RoundMs) : new EnforceBenchCgroup.Result(null, null, false, Skipped);
+        var seccomp = only.Contains("seccomp") ? EnforceBenchSeccomp.Measure(storm, seconds, RoundMs, cpu) : new EnforceBenchSeccomp.Result(null, null, null, Skipped);
+        var lsm = only.Contains("lsm") ? EnforceBenchLsm.Measure(storm, seconds, RoundMs, cpu) : new EnforceBenchLsm.Result(null, null, null, null, Skipped);
+        var kill = only.Contains("kill") ? EnforceBenchKill.Measure(kills, TimeSpan.FromSeconds(2)) : new EnforceBenchKill.Result([], 0, 0, 0, 0, Skipped);
         string loadAfter = LoadAverage();
 
         var report = Report(cgroup, seccomp, lsm, kill, seconds, loadBefore, loadAfter);

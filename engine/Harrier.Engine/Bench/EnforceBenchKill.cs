@@ -103,6 +103,7 @@ internal static class EnforceBenchKill
 
             source.Stop();
             var stats = source.Stats;
+            Console.Error.WriteLine($"DEBUG events={pipeline.Events} alerts={pipeline.Alerts} faults={pipeline.Faults} cbfaults={source.CallbackFaults} verdicts={string.Join(",", pipeline.Verdicts)} kills={router.Kills} fails={router.KillFailures}");
             int alertCount;
             lock (gate)
             {

@@ -298,7 +298,7 @@ public static class EnforcementPlanner
                 result.Add(new KernelPolicyTerm(KernelTermKind.FilePrefix, p, ops));
             }
 
-            notes.Add("file policies are keyed by inode: every name of the file (hard links, bind mounts) is covered, and a file replaced after start-up keeps the old entry until the rules are reloaded");
+            notes.Add("file policies are keyed by inode (symlinks followed when the entry is written): every name of the file (hard links, bind mounts) is covered, and a file replaced after start-up keeps the old entry until the rules are reloaded");
             if (prefixes.Count > 0)
             {
                 notes.Add("a prefix covers the directory's subtree on its own filesystem only (not filesystems mounted below it)");

@@ -1,0 +1,664 @@
+using System.Globalization;
+using System.Net;
+using Harrier.Engine.Enforcement;
+using Harrier.Events;
+using Harrier.Interop.Bpf;
+using Harrier.Rules;
+using Harrier.Rules.Enforcement;
+using Microsoft.Extensions.Logging;
+
+namespace Harrier.Engine.Verdicts;
+
+/// <summary>
+/// Puts deny/kill rules into the kernel. For every deny/kill rule of a <see cref="CompiledRuleSet"/> it takes the
+/// <see cref="EnforcementPlanner"/> plan and applies it through the strongest mechanism that can carry all of it:
+/// BPF LSM policy maps (<see cref="LsmEnforcer"/>) when BPF LSM programs actually load; otherwise, for network
+/// deny rules, the cgroup connect/bind programs (<see cref="CgroupEnforcer"/>) attached at the root of the cgroup v2
+/// hierarchy so that every process is covered; otherwise the rule stays with user space (<see cref="VerdictRouter"/>).
+/// A rule is never half in the kernel: when any of its terms cannot be applied, none are. In monitor mode every
+/// entry is a monitor entry (the kernel allows and reports <c>would-deny</c> / <c>would-kill</c>).
+/// <para>Decisions (LSM and cgroup) are delivered as <see cref="DecisionEvent"/>s whose <see cref="DecisionEvent.Policy"/>
+/// is the rule name, on a dedicated polling thread, to the callback given to <see cref="Start"/>.</para>
+/// <para>Errors: never throws for missing kernel features, refused loads, missing files or full maps: each becomes the
+/// reason in <see cref="Report"/> and a log line. Thread-safety: <see cref="Report"/>, <see cref="Update"/> and
+/// <see cref="Dispose"/> may be called from any thread (serialized).</para>
+/// </summary>
+internal sealed partial class EnforcementCoordinator : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly EnforcementOptions _options;
+    private readonly Action<DecisionEvent> _onDecision;
+    private readonly ILogger _logger;
+    private readonly LsmEnforcerOptions _lsmOptions;
+    private readonly string? _cgroupRoot;
+    private readonly Func<string, string?> _containerCgroup;
+    private readonly Dictionary<string, uint> _ruleIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, string> _ruleNames = [];
+    private readonly List<EnforcementPolicy> _lsmApplied = [];
+    private readonly List<CgroupDenyRule> _cgroupApplied = [];
+    private readonly CancellationTokenSource _stop = new();
+    private LsmEnforcer? _lsm;
+    private string? _lsmFailure;
+    private bool _lsmTried;
+    private CgroupEnforcer? _cgroup;
+    private string? _cgroupFailure;
+    private bool _cgroupTried;
+    private Thread? _poller;
+    private IReadOnlyList<RuleEnforcement> _report = [];
+    private long _decisions;
+    private bool _disposed;
+
+    private EnforcementCoordinator(EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger, LsmEnforcerOptions lsmOptions, string? cgroupRoot, Func<string, string?>? containerCgroup)
+    {
+        _options = options;
+        _onDecision = onDecision;
+        _logger = logger;
+        _lsmOptions = lsmOptions;
+        _cgroupRoot = cgroupRoot;
+        _containerCgroup = containerCgroup ?? (id => FindContainerCgroup(cgroupRoot, id));
+        Paths = EnforcementPaths.Probe();
+    }
+
+    /// <summary>What the kernel offers, as probed at start (updated once BPF LSM was actually tried).</summary>
+    public EnforcementPathsReport Paths { get; private set; }
+
+    /// <summary>Per deny/kill rule: the mechanism that enforces it and through what, or why only user space does.</summary>
+    public IReadOnlyList<RuleEnforcement> Report
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _report;
+            }
+        }
+    }
+
+    /// <summary>Why BPF LSM is not used (null when it is, or when no rule needed it yet).</summary>
+    public string? LsmFailure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lsmFailure;
+            }
+        }
+    }
+
+    /// <summary>True when BPF LSM programs are loaded and carry rules.</summary>
+    public bool LsmActive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lsm is not null;
+            }
+        }
+    }
+
+    /// <summary>Decision events delivered so far.</summary>
+    public long Decisions => Interlocked.Read(ref _decisions);
+
+    /// <summary>
+    /// Plans and applies every deny/kill rule of <paramref name="rules"/>. <paramref name="onDecision"/> receives kernel
+    /// decisions on the coordinator's polling thread; it must not block long and may keep the event.
+    /// </summary>
+    public static EnforcementCoordinator Start(CompiledRuleSet rules, EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger)
+        => Start(rules, options, onDecision, logger, lsmOptions: null);
+
+    /// <summary>
+    /// As <see cref="Start(CompiledRuleSet, EnforcementOptions, Action{DecisionEvent}, ILogger)"/>, with the BPF LSM
+    /// options (pin directory), the cgroup v2 directory to attach the network programs to (default: the root of the
+    /// cgroup v2 hierarchy) and the container-id-to-cgroup-directory lookup (default: a search below that root).
+    /// </summary>
+    public static EnforcementCoordinator Start(CompiledRuleSet rules, EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger,
+        LsmEnforcerOptions? lsmOptions, string? cgroupRoot = null, Func<string, string?>? containerCgroup = null)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(onDecision);
+        ArgumentNullException.ThrowIfNull(logger);
+        var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions ?? new LsmEnforcerOptions(), cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
+        c.Update(rules);
+        LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny), Describe(c.Paths, EnforcementVerdict.FileDeny),
+            Describe(c.Paths, EnforcementVerdict.NetworkDeny), Describe(c.Paths, EnforcementVerdict.Kill), c.LsmFailure ?? c.Paths.LsmHint ?? "BPF LSM available");
+        return c;
+    }
+
+    private static string Describe(EnforcementPathsReport paths, EnforcementVerdict verdict) =>
+        paths.Best.TryGetValue(verdict, out var m) ? m.ToString() : "UserSpaceKill";
+
+    /// <summary>
+    /// Replaces every entry this coordinator applied with the plans of <paramref name="rules"/> (rule reload). The
+    /// old entries are removed first, so for the duration of the call the previous rules are no longer enforced.
+    /// </summary>
+    public void Update(CompiledRuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var plans = EnforcementPlanner.PlanAll(rules);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RemoveAll();
+            bool monitor = !_options.Enforce;
+            var report = new List<RuleEnforcement>(plans.Count);
+            var lsmKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+            var cgroupKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var plan in plans)
+            {
+                RuleEnforcement entry;
+                if (!plan.KernelExpressible)
+                {
+                    entry = UserSpace(plan, plan.Reason ?? "no kernel terms", plan.Field, monitor);
+                }
+                else
+                {
+                    uint id = RuleId(plan.RuleName);
+                    entry = TryLsm(plan, id, monitor, lsmKeys, out string? lsmWhy)
+                        ?? TryCgroup(plan, id, monitor, cgroupKeys, out string? cgroupWhy)
+                        ?? UserSpace(plan, cgroupWhy ?? lsmWhy ?? "no kernel mechanism", null, monitor);
+                }
+
+                report.Add(entry);
+                if (entry.InKernel)
+                {
+                    LogRuleInKernel(_logger, entry.Rule, entry.Mechanism, entry.Detail, monitor);
+                }
+                else
+                {
+                    LogRuleUserSpace(_logger, entry.Rule, entry.Detail);
+                }
+            }
+
+            _report = report;
+            EnsurePoller();
+        }
+    }
+
+    private uint RuleId(string rule)
+    {
+        if (!_ruleIds.TryGetValue(rule, out uint id))
+        {
+            id = (uint)_ruleIds.Count + 1; // > 0: 0 is self-protection; never reused for another name in this process
+            _ruleIds[rule] = id;
+            _ruleNames[id] = rule;
+        }
+
+        return id;
+    }
+
+    private static RuleEnforcement UserSpace(EnforcementPlan plan, string why, string? field, bool monitor) => new()
+    {
+        Rule = plan.RuleName,
+        Action = plan.Action,
+        Mechanism = RuleEnforcement.UserSpace,
+        Detail = why,
+        Field = field,
+        Monitor = monitor,
+        Location = plan.Location,
+        Notes = plan.Notes,
+    };
+
+    // ---- BPF LSM
+
+    private RuleEnforcement? TryLsm(EnforcementPlan plan, uint id, bool monitor, Dictionary<string, string> keys, out string? why)
+    {
+        why = null;
+        if (plan.Terms.Any(t => t.ContainerId is not null))
+        {
+            why = "BPF LSM entries cannot be qualified by container";
+            return null;
+        }
+
+        if (!EnsureLsm())
+        {
+            why = "BPF LSM unavailable: " + _lsmFailure;
+            return null;
+        }
+
+        var policies = new List<EnforcementPolicy>(plan.Terms.Count);
+        foreach (var t in plan.Terms)
+        {
+            string value = t.PolicyValue;
+            if (t.Kind == KernelTermKind.Cgroup)
+            {
+                if (_containerCgroup(t.Value) is not { } dir)
+                {
+                    why = $"container {t.Value} has no cgroup on this host (not running?)";
+                    return null;
+                }
+
+                value = dir;
+            }
+
+            policies.Add(new EnforcementPolicy
+            {
+                Kind = (PolicyKind)(int)t.Kind,
+                Value = value,
+                RuleId = id,
+                RuleName = plan.RuleName,
+                Action = plan.Action,
+                Monitor = monitor,
+                Operations = (PolicyOperations)(ushort)t.Operations,
+            });
+        }
+
+        var entries = PolicyCompiler.Compile(policies, PolicyCompiler.StatResolver, out var errors);
+        if (errors.Count > 0)
+        {
+            why = "BPF LSM: " + string.Join("; ", errors);
+            return null;
+        }
+
+        foreach (var e in entries)
+        {
+            if (keys.TryGetValue(e.Table + ":" + Convert.ToHexString(e.Key), out var other))
+            {
+                why = $"BPF LSM: {PolicyKinds.Name(e.Source.Kind)} '{e.Source.Value}' is already an entry of rule '{other}' (one entry per object)";
+                return null;
+            }
+        }
+
+        var applyErrors = _lsm!.Apply(policies);
+        if (applyErrors.Count > 0)
+        {
+            why = "BPF LSM: " + string.Join("; ", applyErrors);
+            return null;
+        }
+
+        foreach (var e in entries)
+        {
+            keys[e.Table + ":" + Convert.ToHexString(e.Key)] = plan.RuleName;
+        }
+
+        _lsmApplied.AddRange(policies);
+        return new RuleEnforcement
+        {
+            Rule = plan.RuleName,
+            Action = plan.Action,
+            Mechanism = RuleEnforcement.Lsm,
+            Detail = string.Join("; ", plan.Terms.Select(t => t.ToString())),
+            Monitor = monitor,
+            Location = plan.Location,
+            Notes = plan.Notes,
+        };
+    }
+
+    private bool EnsureLsm()
+    {
+        if (_lsm is not null)
+        {
+            return true;
+        }
+
+        if (_lsmTried)
+        {
+            return false;
+        }
+
+        _lsmTried = true;
+        if (!Paths.BpfLsmListed)
+        {
+            _lsmFailure = Paths.LsmHint ?? "'bpf' is not an active LSM";
+            return false;
+        }
+
+        try
+        {
+            _lsm = LsmEnforcer.Start(_lsmOptions, _logger);
+            return true;
+        }
+        catch (Exception ex) when (ex is LsmEnforcementException or BpfException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            _lsmFailure = ex.Message;
+            Paths = EnforcementPaths.Probe(lsmLoadable: false);
+            LogLsmUnavailable(_logger, ex.Message);
+            return false;
+        }
+    }
+
+    // ---- cgroup network programs
+
+    private RuleEnforcement? TryCgroup(EnforcementPlan plan, uint id, bool monitor, Dictionary<string, string> keys, out string? why)
+    {
+        why = null;
+        if (plan.Action != RuleAction.Deny)
+        {
+            why = $"kill needs BPF LSM (cgroup programs can refuse but not kill; user space kills){(_lsmFailure is null ? string.Empty : ": " + _lsmFailure)}";
+            return null;
+        }
+
+        if (!plan.Terms.All(t => t.IsNetwork))
+        {
+            var t = plan.Terms.First(t => !t.IsNetwork);
+            why = $"{t.Kind switch { KernelTermKind.Uid => "uid", KernelTermKind.Cgroup => "container", KernelTermKind.ExecPath => "exec", _ => "file" }} terms need BPF LSM{(_lsmFailure is null ? string.Empty : ": " + _lsmFailure)}";
+            return null;
+        }
+
+        var rules = new List<CgroupDenyRule>(plan.Terms.Count);
+        foreach (var t in plan.Terms)
+        {
+            ulong cgroupId = 0;
+            if (t.ContainerId is { } cid)
+            {
+                if (_containerCgroup(cid) is not { } dir || CgroupPaths.CgroupId(dir) is not { } cg)
+                {
+                    why = $"container {cid} has no cgroup on this host (not running?)";
+                    return null;
+                }
+
+                cgroupId = cg;
+            }
+
+            rules.Add(new CgroupDenyRule
+            {
+                Operation = t.Kind == KernelTermKind.ConnectCidr ? CgroupOperation.Connect : CgroupOperation.Bind,
+                Network = IPNetwork.Parse(t.Value),
+                Port = t.Port,
+                CgroupId = cgroupId,
+                RuleId = id,
+                Monitor = monitor,
+            });
+        }
+
+        foreach (var r in rules)
+        {
+            if (keys.TryGetValue(CgroupKey(r), out var other))
+            {
+                why = $"cgroup: {r} is already an entry of rule '{other}' (one entry per address, port and cgroup)";
+                return null;
+            }
+        }
+
+        if (!EnsureCgroup())
+        {
+            why = "cgroup programs unavailable: " + _cgroupFailure;
+            return null;
+        }
+
+        var added = new List<CgroupDenyRule>();
+        try
+        {
+            foreach (var r in rules)
+            {
+                _cgroup!.AddDeny(r);
+                added.Add(r);
+            }
+        }
+        catch (BpfException ex)
+        {
+            foreach (var r in added)
+            {
+                _cgroup!.RemoveDeny(r);
+            }
+
+            why = "cgroup: " + ex.Message;
+            return null;
+        }
+
+        foreach (var r in rules)
+        {
+            keys[CgroupKey(r)] = plan.RuleName;
+        }
+
+        _cgroupApplied.AddRange(rules);
+        return new RuleEnforcement
+        {
+            Rule = plan.RuleName,
+            Action = plan.Action,
+            Mechanism = RuleEnforcement.Cgroup,
+            Detail = $"{string.Join('+', rules.Select(r => r.Operation == CgroupOperation.Connect ? "connect4/6" : "bind4/6").Distinct())} at {_cgroupRoot} ({string.Join("; ", plan.Terms.Select(t => t.Describe()))})",
+            Monitor = monitor,
+            Location = plan.Location,
+            Notes = plan.Notes,
+        };
+    }
+
+    private static string CgroupKey(CgroupDenyRule r) => $"{r.Operation}:{r.Network}:{r.Port}:{r.CgroupId}";
+
+    private bool EnsureCgroup()
+    {
+        if (_cgroup is not null)
+        {
+            return true;
+        }
+
+        if (_cgroupTried)
+        {
+            return false;
+        }
+
+        _cgroupTried = true;
+        if (_cgroupRoot is null)
+        {
+            _cgroupFailure = "no cgroup v2 hierarchy is mounted";
+            return false;
+        }
+
+        CgroupEnforcer? enforcer = null;
+        try
+        {
+            enforcer = CgroupEnforcer.Load(OnCgroupDecision, _logger);
+            enforcer.Attach(_cgroupRoot);
+            _cgroup = enforcer;
+            return true;
+        }
+        catch (Exception ex) when (ex is BpfException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            enforcer?.Dispose();
+            _cgroupFailure = ex.Message;
+            LogCgroupUnavailable(_logger, ex.Message);
+            return false;
+        }
+    }
+
+    // ---- removal, decisions, disposal
+
+    /// <summary>Removes every entry applied by this coordinator. Caller holds the gate.</summary>
+    private void RemoveAll()
+    {
+        if (_lsm is not null && _lsmApplied.Count > 0)
+        {
+            foreach (var p in _lsmApplied)
+            {
+                try
+                {
+                    _lsm.Remove([p]);
+                }
+                catch (ArgumentException ex)
+                {
+                    // The file is gone or replaced: its old inode entry cannot be named any more.
+                    LogRemoveFailed(_logger, p.DisplayName, ex.Message);
+                }
+            }
+        }
+
+        _lsmApplied.Clear();
+        if (_cgroup is not null)
+        {
+            foreach (var r in _cgroupApplied)
+            {
+                _cgroup.RemoveDeny(r);
+            }
+        }
+
+        _cgroupApplied.Clear();
+    }
+
+    private void EnsurePoller()
+    {
+        if (_poller is not null || (_lsm is null && _cgroup is null))
+        {
+            return;
+        }
+
+        _poller = new Thread(Poll) { IsBackground = true, Name = "harrier-enforcement-decisions" };
+        _poller.Start();
+    }
+
+    private void Poll()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            LsmEnforcer? lsm;
+            CgroupEnforcer? cgroup;
+            lock (_gate)
+            {
+                lsm = _lsm;
+                cgroup = _cgroup;
+            }
+
+            bool both = lsm is not null && cgroup is not null;
+            try
+            {
+                lsm?.PollDecisions(both ? 50 : 100, d => Deliver(d.ToEvent(lsm.RuleName(d.RuleId))));
+                cgroup?.PollDecisions(both ? 50 : 100);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnCgroupDecision(DecisionEvent e)
+    {
+        if (e.Policy is { } p && p.StartsWith("cgroup-", StringComparison.Ordinal)
+            && uint.TryParse(p.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+        {
+            lock (_gate)
+            {
+                if (_ruleNames.TryGetValue(id, out var name))
+                {
+                    e.Policy = name;
+                }
+            }
+        }
+
+        Deliver(e);
+    }
+
+    private void Deliver(DecisionEvent e)
+    {
+        Interlocked.Increment(ref _decisions);
+        try
+        {
+            _onDecision(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogCallbackFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Finds the cgroup v2 directory of a container: a directory below <paramref name="root"/> whose name contains the
+    /// id (docker-ID.scope, cri-containerd-ID.scope, libpod-ID.scope, ID). Null when none or more than one match.
+    /// </summary>
+    internal static string? FindContainerCgroup(string? root, string id)
+    {
+        if (root is null || id.Length < 12)
+        {
+            return null;
+        }
+
+        string? found = null;
+        int seen = 0;
+        var stack = new Stack<(string Dir, int Depth)>();
+        stack.Push((root, 0));
+        while (stack.Count > 0 && seen < 100_000)
+        {
+            var (dir, depth) = stack.Pop();
+            IEnumerable<string> children;
+            try
+            {
+                children = Directory.EnumerateDirectories(dir).ToList();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var child in children)
+            {
+                seen++;
+                if (Path.GetFileName(child).Contains(id, StringComparison.Ordinal))
+                {
+                    if (found is not null && found != child)
+                    {
+                        return null; // ambiguous
+                    }
+
+                    found = child;
+                }
+                else if (depth < 8)
+                {
+                    stack.Push((child, depth + 1));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Stops the decision thread, removes this coordinator's cgroup entries and attachment, and releases the BPF LSM
+    /// handles. LSM entries stay pinned and enforcing (policy outlives the process) unless <paramref name="unpin"/>.
+    /// </summary>
+    public void Dispose() => Dispose(unpin: false);
+
+    /// <summary>As <see cref="Dispose()"/>; with <paramref name="unpin"/> the LSM entries of this coordinator are removed too.</summary>
+    public void Dispose(bool unpin)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _stop.Cancel();
+        _poller?.Join(TimeSpan.FromSeconds(5));
+        lock (_gate)
+        {
+            if (unpin)
+            {
+                RemoveAll();
+            }
+
+            _cgroup?.Dispose(); // detaches; its maps go with it
+            _cgroup = null;
+            _lsm?.Dispose();
+            _lsm = null;
+        }
+
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Enforcement ({Mode}): exec deny via {Exec}, file deny via {File}, network deny via {Network}, kill via {Kill}; {LsmStatus}")]
+    private static partial void LogMechanisms(ILogger logger, string mode, string exec, string file, string network, string kill, string lsmStatus);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "enforcement: {Rule} -> {Mechanism} {Detail} (monitor: {Monitor})")]
+    private static partial void LogRuleInKernel(ILogger logger, string rule, string mechanism, string detail, bool monitor);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "enforcement: {Rule} -> user space only: {Reason}")]
+    private static partial void LogRuleUserSpace(ILogger logger, string rule, string reason);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "BPF LSM is not usable, deny rules fall back to cgroup programs or user space: {Reason}")]
+    private static partial void LogLsmUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "cgroup network programs are not usable, network deny rules stay in user space: {Reason}")]
+    private static partial void LogCgroupUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Rule {Rule}: removing its BPF LSM entry failed: {Reason}")]
+    private static partial void LogRemoveFailed(ILogger logger, string rule, string reason);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Error, Message = "enforcement decision callback failed")]
+    private static partial void LogCallbackFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Harrier.Engine.Enforcement;
+using Harrier.Engine.Verdicts;
+using Harrier.Events;
+using Harrier.Rules;
+using Harrier.Rules.Enforcement;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Harrier.Kernel.Tests.Enforcement;
+
+/// <summary>
+/// The enforcement coordinator on the running kernel (root, cgroup v2): a deny rule on a destination address and port
+/// is planned, put into the strongest mechanism that loads (here BPF LSM is refused, so the cgroup programs at the root
+/// of the cgroup v2 hierarchy), refuses a child's connect with EPERM and reports a decision named after the rule.
+/// </summary>
+public sealed class CoordinatorTests : IDisposable
+{
+    private readonly string _pinRoot = $"/sys/fs/bpf/harrier-test-{Guid.NewGuid():N}"[..40] + "/lsm";
+    private readonly List<DecisionEvent> _decisions = [];
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public void Dispose()
+    {
+        var parent = Path.GetDirectoryName(_pinRoot)!;
+        if (Directory.Exists(parent))
+        {
+            LsmEnforcer.Unpin(_pinRoot);
+            if (Directory.Exists(parent))
+            {
+                Directory.Delete(parent, recursive: true);
+            }
+        }
+
+        _arrived.Dispose();
+    }
+
+    private static CompiledRuleSet Rules(string yaml)
+    {
+        var load = RuleLoader.LoadText(yaml, "coordinator.yaml", new RuleLoadOptions { BuildEngine = false, WarnUnused = false });
+        Assert.True(load.Success, load.Format());
+        return load.RuleSet!;
+    }
+
+    private static string DenyConnect(int port, string action = "deny") => $"""
+        - rule: No c2 {port}
+          desc: d
+          condition: evt.type = connect and fd.sip = 127.0.0.1 and fd.sport = {port}
+          output: "c2 connect (%fd.name)"
+          priority: CRITICAL
+          action: {action}
+        - rule: No shadow for sshd
+          desc: d
+          condition: evt.type in (open, openat, openat2) and fd.name = /etc/shadow and proc.pname = sshd
+          output: o
+          priority: WARNING
+          action: deny
+        """;
+
+    private EnforcementCoordinator Start(CompiledRuleSet rules, string mode) =>
+        EnforcementCoordinator.Start(rules, new EnforcementOptions { Mode = mode }, e =>
+        {
+            lock (_decisions)
+            {
+                _decisions.Add(e);
+            }
+
+            _arrived.Release();
+        }, NullLogger.Instance, new LsmEnforcerOptions { PinRoot = _pinRoot });
+
+    private static string ConnectFromChild(int port)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"if exec 3<>/dev/tcp/127.0.0.1/{port}; then echo connect-ok; else echo connect-failed; fi");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "child timed out");
+        return stdout.Result + stderr.Result;
+    }
+
+    private DecisionEvent WaitForDecision(string rule)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            lock (_decisions)
+            {
+                if (_decisions.FirstOrDefault(d => d.Policy == rule) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            _arrived.Wait(TimeSpan.FromMilliseconds(200));
+        }
+
+        lock (_decisions)
+        {
+            Assert.Fail($"no decision for '{rule}' within 10 s; got: {string.Join(", ", _decisions.Select(d => $"{d.Policy}/{d.Action}/{d.Subject}"))}");
+        }
+
+        return null!;
+    }
+
+    private static void AssertReport(EnforcementCoordinator c, string rule)
+    {
+        var r = Assert.Single(c.Report, x => x.Rule == rule);
+        Assert.True(r.InKernel, r.ToString());
+        if (c.LsmActive)
+        {
+            Assert.Equal(RuleEnforcement.Lsm, r.Mechanism);
+        }
+        else
+        {
+            // This host lists bpf as an LSM but refuses BPF LSM programs: the coordinator tried and fell back.
+            Assert.NotNull(c.LsmFailure);
+            Assert.Equal(RuleEnforcement.Cgroup, r.Mechanism);
+            Assert.Contains("connect4/6", r.Detail, StringComparison.Ordinal);
+            Assert.Contains("127.0.0.1/32", r.Detail, StringComparison.Ordinal);
+        }
+
+        var user = Assert.Single(c.Report, x => x.Rule == "No shadow for sshd");
+        Assert.False(user.InKernel);
+        Assert.Equal("proc.pname", user.Field);
+    }
+
+    [CgroupBpfFact]
+    public void Enforce_ConnectDenyRule_ChildGetsEpermAndDecisionArrives()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string rule = $"No c2 {port}";
+        using (var c = Start(Rules(DenyConnect(port)), "enforce"))
+        {
+            AssertReport(c, rule);
+
+            var output = ConnectFromChild(port);
+            Assert.Contains("connect-failed", output, StringComparison.Ordinal);
+            Assert.Contains("Operation not permitted", output, StringComparison.Ordinal);
+            Assert.False(listener.Pending());
+
+            var d = WaitForDecision(rule);
+            Assert.Equal("denied", d.Action);
+            Assert.Equal($"127.0.0.1:{port}", d.Subject);
+            Assert.Equal("bash", d.Comm);
+            Assert.True(d.Pid > 0 && d.Pid != Environment.ProcessId);
+            Assert.Contains(d.Source, new[] { EventSource.Cgroup, EventSource.Lsm });
+
+            // a reload without the rule lifts the deny
+            c.Update(Rules("- rule: unrelated\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n"));
+            Assert.Empty(c.Report);
+            Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
+
+            // and a reload with it puts it back
+            c.Update(Rules(DenyConnect(port)));
+            Assert.Contains("connect-failed", ConnectFromChild(port), StringComparison.Ordinal);
+        }
+
+        // disposed: the cgroup attachment is gone, so the destination is reachable again
+        if (!File.Exists(Path.Combine(_pinRoot, "pol_net")))
+        {
+            Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
+        }
+    }
+
+    [CgroupBpfFact]
+    public void Monitor_ConnectDenyRule_ConnectProceedsAndWouldDenyArrives()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string rule = $"No c2 {port}";
+        using var c = Start(Rules(DenyConnect(port)), "monitor");
+        AssertReport(c, rule);
+        Assert.True(c.Report.Single(x => x.Rule == rule).Monitor);
+
+        Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
+        Assert.True(listener.Pending());
+
+        var d = WaitForDecision(rule);
+        Assert.Equal("would-deny", d.Action);
+        Assert.Equal($"127.0.0.1:{port}", d.Subject);
+        Assert.Equal(0, d.Res);
+    }
+
+    [CgroupBpfFact]
+    public void Enforce_KillRuleWithoutLsm_StaysInUserSpaceWithReason()
+    {
+        int port = 40000 + (Environment.ProcessId % 20000);
+        using var c = Start(Rules(DenyConnect(port, "kill")), "enforce");
+        var r = Assert.Single(c.Report, x => x.Rule == $"No c2 {port}");
+        if (c.LsmActive)
+        {
+            Assert.Equal(RuleEnforcement.Lsm, r.Mechanism);
+            return;
+        }
+
+        Assert.False(r.InKernel);
+        Assert.Contains("kill needs BPF LSM", r.Detail, StringComparison.Ordinal);
+        Assert.Equal(RuleEnforcement.UserSpace, r.Mechanism);
+    }
+}
