@@ -22,6 +22,7 @@ enum err_kind {
 	ERR_COMPAT = 7,	     /* 32-bit (ia32) syscall skipped: its numbers and arguments differ */
 	ERR_SCRATCH_RACE =
 	    8, /* scratch buffer reused by another task before submit: record dropped */
+	ERR_SHED = 9, /* ring past the shed mark: a low-value record dropped (also counted in lost) */
 	ERR_MAX = 16,
 };
 
@@ -32,6 +33,7 @@ struct harrier_config {
 	__u32 max_arg_bytes; /* exec: argv bytes to capture, <= EVT_PATH_MAX */
 	__u32 pad;
 	__u64 wakeup_bytes; /* wake the consumer only when this much data is waiting */
+	__u64 shed_bytes;   /* past this much waiting data only process events (exec/fork/exit) are sent */
 };
 
 const volatile __u32 harrier_abi_version SEC(".rodata.abi") = HARRIER_ABI_VERSION;
@@ -42,6 +44,7 @@ const volatile struct harrier_config harrier_config SEC(".rodata.config") = {
     .max_args = 32,
     .max_arg_bytes = 4096,
     .wakeup_bytes = 0,
+    .shed_bytes = 0,
 };
 
 /* Events to user space; max_entries set by the loader before load. */

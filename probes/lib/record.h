@@ -127,6 +127,7 @@ static __always_inline void rec__submit(struct rec_ctx *c)
 	__u64 size = sizeof(struct evt_record) + c->off;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u16 op = c->s->rec.hdr.op;
+	__u64 avail;
 
 	if (size > sizeof(struct scratch))
 		size = sizeof(struct scratch);
@@ -137,7 +138,18 @@ static __always_inline void rec__submit(struct rec_ctx *c)
 		return;
 	}
 	c->s->rec.hdr.size = size;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= harrier_config.wakeup_bytes)
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	/*
+	 * Overload: once the ring is past the shed mark, keep its remaining room for process events (exec, fork,
+	 * exit: ops below EVT_OPEN, the first file op), which the process table and most rules need, and drop the rest first.
+	 * Shed records are counted per op in `lost` and in total under ERR_SHED.
+	 */
+	if (harrier_config.shed_bytes && avail >= harrier_config.shed_bytes && op >= EVT_OPEN) {
+		stats__error(ERR_SHED);
+		stats__lost(op);
+		return;
+	}
+	if (avail >= harrier_config.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, c->s, size, flags) < 0)
 		stats__lost(op);

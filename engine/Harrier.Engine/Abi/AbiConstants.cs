@@ -36,7 +36,7 @@ internal static class AbiConstants
     /// <summary>Names of enum err_kind (probes/lib/maps.h), by index.</summary>
     public static readonly string[] HelperErrorNames =
     [
-        "tail_call", "read_user", "read_kernel", "path_depth", "scratch", "var_full", "fd", "compat", "scratch_race",
+        "tail_call", "read_user", "read_kernel", "path_depth", "scratch", "var_full", "fd", "compat", "scratch_race", "shed",
     ];
 
     /// <summary>Map and section names in the object.</summary>

@@ -11,4 +11,5 @@ internal struct ProbeConfig
     public uint MaxArgBytes;
     public uint Pad;
     public ulong WakeupBytes;
+    public ulong ShedBytes;
 }

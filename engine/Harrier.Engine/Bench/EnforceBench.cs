@@ -61,20 +61,12 @@ internal static class EnforceBench
             return 1;
         }
 
-        string? storm = PipelineBench.FindStorm();
-        if (storm is null)
-        {
-            o.WriteLine("bench enforce: the storm helper (probes/.output/storm) is missing: run `make -C probes`");
-            return 1;
-        }
-
-        int cpu = Environment.ProcessorCount > 1 ? Environment.ProcessorCount - 1 : 0;
         string loadBefore = LoadAverage();
         const string Skipped = "skipped (--only)";
         var cgroup = only.Contains("cgroup") ? EnforceBenchCgroup.Measure(seconds, RoundMs) : new EnforceBenchCgroup.Result(null, null, false, Skipped);
-        var seccomp = only.Contains("seccomp") ? EnforceBenchSeccomp.Measure(storm, seconds, RoundMs, cpu) : new EnforceBenchSeccomp.Result(null, null, null, Skipped);
-        var lsm = only.Contains("lsm") ? EnforceBenchLsm.Measure(storm, seconds, RoundMs, cpu) : new EnforceBenchLsm.Result(null, null, null, null, Skipped);
-        var kill = only.Contains("kill") ? EnforceBenchKill.Measure(kills, TimeSpan.FromSeconds(2)) : new EnforceBenchKill.Result([], 0, 0, 0, 0, Skipped);
+        var seccomp = only.Contains("seccomp") ? EnforceBenchSeccomp.Measure(seconds, RoundMs) : new EnforceBenchSeccomp.Result(null, null, null, Skipped);
+        var lsm = only.Contains("lsm") ? EnforceBenchLsm.Measure(seconds, RoundMs) : new EnforceBenchLsm.Result(null, null, null, null, Skipped);
+        var kill = only.Contains("kill") ? EnforceBenchKill.Measure(kills, TimeSpan.FromSeconds(2)) : new EnforceBenchKill.Result([], 0, 0, 0, 0, 0, Skipped);
         string loadAfter = LoadAverage();
 
         var report = Report(cgroup, seccomp, lsm, kill, seconds, loadBefore, loadAfter);
@@ -124,6 +116,7 @@ internal static class EnforceBench
         r["cgroup_tcp_connect_ns_added"] = J(cgroup.TcpConnect?.NsAdded ?? double.NaN);
         Raw("cgroup_tcp_connect", cgroup.TcpConnect, "ns_per_op");
         r["cgroup_deny_verified"] = cgroup.DenyVerified;
+        r["cgroup_null_program_ns_added"] = J(cgroup.NullProgram?.NsAdded ?? double.NaN);
         r["cgroup_rounds"] = cgroup.UdpConnect?.Rounds;
         Raw("seccomp", seccomp.Profile, "ns_per_syscall");
         r["seccomp_profile"] = seccomp.ProfileName;
@@ -138,11 +131,12 @@ internal static class EnforceBench
         r["kill_victims_killed"] = kill.Died;
         r["kill_alerts"] = kill.Alerts;
         r["kill_events_lost"] = kill.EngineLost;
+        r["kill_engine_events"] = kill.EngineEvents;
         r["cgroup_target_met"] = Met(cgroup.UdpConnect?.NsAdded, CgroupTargetNs);
         r["seccomp_target_met"] = Met(seccomp.Profile?.NsAdded, SeccompTargetNs);
         r["lsm_target_met"] = lsm.Open is null ? null : Met(Math.Max(lsm.Open.NsAdded, lsm.Connect?.NsAdded ?? double.NaN), LsmTargetNs);
         r["kill_target_met"] = kill.LatenciesMs.Count == 0 ? null : p99 <= KillTargetMs && kill.Died == kill.Victims;
-        foreach (var (key, error) in new[] { ("cgroup_error", cgroup.Error), ("seccomp_error", seccomp.Error), ("lsm_error", lsm.Error), ("kill_error", kill.Error) })
+        foreach (var (key, error) in new[] { ("cgroup_error", cgroup.Error), ("cgroup_null_program_error", cgroup.NullProgramError), ("seccomp_error", seccomp.Error), ("lsm_error", lsm.Error), ("kill_error", kill.Error) })
         {
             if (error is not null)
             {
@@ -175,6 +169,9 @@ internal static class EnforceBench
         if (cgroup.UdpConnect is not null)
         {
             o.WriteLine($"cgroup: denied destination refused with EPERM while attached: {(cgroup.DenyVerified ? "yes" : "NO")}");
+            o.WriteLine(cgroup.NullProgram is { } n
+                ? string.Create(c, $"cgroup: a do-nothing connect4 program adds {n.NsAdded:+0.0;-0.0} ns per UDP connect (kernel fixed cost; the rest is Harrier's program)")
+                : $"cgroup: do-nothing program not measured: {cgroup.NullProgramError}");
         }
 
         Line($"seccomp {seccomp.ProfileName ?? "profile"}", seccomp.Profile, "per syscall", SeccompTargetNs, seccomp.Error);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Harrier.Engine.Enforcement;
@@ -10,19 +9,29 @@ namespace Harrier.Engine.Bench;
 /// <summary>
 /// The cgroup path of <c>harrier bench enforce</c>: moves this process into a fresh child cgroup of the cgroup v2 mount,
 /// loads <see cref="CgroupEnforcer"/> with a handful of deny entries that do not match the benchmark's destination, and
-/// times connect loops with the programs attached and detached in alternating rounds: connect(2) of one UDP socket to
+/// times connect loops (thread CPU time, <see cref="EnforceBenchLoops"/>) with the programs attached and detached in alternating rounds: connect(2) of one UDP socket to
 /// 127.0.0.1 (the hook cost alone) and socket + nonblocking TCP connect to a closed loopback port + close. Before
 /// measuring it checks that a denied destination really gets EPERM, so "with" is known to run the programs.
 /// The process is moved back to its own cgroup and the child removed afterwards. Not thread-safe; needs root.
 /// </summary>
 internal static class EnforceBenchCgroup
 {
-    private const uint Loopback = 0x7F000001;
     private const uint DeniedProbe = 0x7F000009; // 127.0.0.9
     private const ushort DeniedProbePort = 9;
 
     /// <summary>Results: null comparisons with an <see cref="Error"/> when the path could not be measured.</summary>
-    internal sealed record Result(EnforceBenchComparison? UdpConnect, EnforceBenchComparison? TcpConnect, bool DenyVerified, string? Error);
+    /// <remarks>
+    /// <see cref="NullProgram"/>: the same UDP loop with a do-nothing connect4 program attached instead: the kernel's
+    /// fixed cost of any connect4 program (socket lock, program dispatch), so the rest of <see cref="UdpConnect"/> is
+    /// Harrier's own program (its deny-table lookups and counters). Null with <see cref="NullProgramError"/> when it
+    /// could not be loaded.
+    /// </remarks>
+    internal sealed record Result(EnforceBenchComparison? UdpConnect, EnforceBenchComparison? TcpConnect, bool DenyVerified, string? Error)
+    {
+        public EnforceBenchComparison? NullProgram { get; init; }
+
+        public string? NullProgramError { get; init; }
+    }
 
     public static Result Measure(double seconds, int roundMs)
     {
@@ -78,11 +87,16 @@ internal static class EnforceBenchCgroup
                 }
             }
 
-            long udpIterations = Calibrate(n => BenchSyscalls.UdpConnectLoop(udp, Loopback, 53, n, out _), roundMs);
-            var (udpWithout, udpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => Time(n => BenchSyscalls.UdpConnectLoop(udp, Loopback, 53, n, out _), udpIterations, "UDP connect"));
-            long tcpIterations = Calibrate(n => BenchSyscalls.TcpRefusedLoop(Loopback, closedPort, n, out _), roundMs);
-            var (tcpWithout, tcpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => Time(n => BenchSyscalls.TcpRefusedLoop(Loopback, closedPort, n, out _), tcpIterations, "TCP connect"));
-            return new Result(EnforceBenchComparison.From(udpWithout, udpWith), EnforceBenchComparison.From(tcpWithout, tcpWith), verified, verified ? null : "a denied destination was not refused with EPERM while attached");
+            long udpIterations = EnforceBenchLoops.Calibrate(n => EnforceBenchLoops.UdpConnect(udp, n), roundMs);
+            var (udpWithout, udpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(udp, udpIterations));
+            long tcpIterations = EnforceBenchLoops.Calibrate(n => EnforceBenchLoops.TcpRefused(closedPort, n), roundMs);
+            var (tcpWithout, tcpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.TcpRefused(closedPort, tcpIterations));
+            var (nullProgram, nullError) = MeasureNullProgram(dir, udp, rounds, udpIterations);
+            return new Result(EnforceBenchComparison.From(udpWithout, udpWith), EnforceBenchComparison.From(tcpWithout, tcpWith), verified, verified ? null : "a denied destination was not refused with EPERM while attached")
+            {
+                NullProgram = nullProgram,
+                NullProgramError = nullError,
+            };
         }
         catch (Exception ex) when (ex is BpfException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -108,6 +122,47 @@ internal static class EnforceBenchCgroup
         }
     }
 
+    /// <summary>UDP connect with a do-nothing connect4 program attached/detached in alternating rounds.</summary>
+    private static (EnforceBenchComparison? Comparison, string? Error) MeasureNullProgram(string dir, int udp, int rounds, long iterations)
+    {
+        int prog = BenchSyscalls.LoadNullConnect4Program();
+        if (prog < 0)
+        {
+            return (null, $"loading a do-nothing cgroup/connect4 program failed: errno {-prog}");
+        }
+
+        int cg = LibbpfCgroup.OpenDirectory(dir);
+        if (cg < 0)
+        {
+            BenchSyscalls.Close(prog);
+            return (null, $"open({dir}) failed: errno {-cg}");
+        }
+
+        try
+        {
+            void Set(bool on)
+            {
+                int rc = BenchSyscalls.SetConnect4Program(cg, prog, on);
+                if (rc != 0)
+                {
+                    throw new InvalidOperationException($"BPF_PROG_{(on ? "ATTACH" : "DETACH")} of the do-nothing program failed: errno {-rc}");
+                }
+            }
+
+            var (without, with) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(udp, iterations));
+            return (EnforceBenchComparison.From(without, with), null);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, ex.Message);
+        }
+        finally
+        {
+            BenchSyscalls.Close(cg);
+            BenchSyscalls.Close(prog);
+        }
+    }
+
     /// <summary>This process's cgroup v2 directory (the <c>0::</c> line of /proc/self/cgroup) under <paramref name="mount"/>.</summary>
     private static string OwnCgroupDirectory(string mount)
     {
@@ -130,29 +185,5 @@ internal static class EnforceBenchCgroup
         int port = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return (ushort)port;
-    }
-
-    /// <summary>Iterations of <paramref name="loop"/> that take about <paramref name="roundMs"/>.</summary>
-    private static long Calibrate(Func<long, long> loop, int roundMs)
-    {
-        loop(2_000); // warm-up: JIT, socket caches
-        const long Probe = 20_000;
-        var sw = Stopwatch.StartNew();
-        loop(Probe);
-        double ns = sw.Elapsed.TotalNanoseconds / Probe;
-        return Math.Max(1_000, (long)(roundMs * 1e6 / Math.Max(ns, 1)));
-    }
-
-    private static double Time(Func<long, long> loop, long iterations, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        long failures = loop(iterations);
-        double ns = sw.Elapsed.TotalNanoseconds;
-        if (failures != 0)
-        {
-            throw new InvalidOperationException($"{what} loop: {failures} of {iterations} calls failed unexpectedly");
-        }
-
-        return EnforceBenchMath.NsPerCall(iterations, ns);
     }
 }

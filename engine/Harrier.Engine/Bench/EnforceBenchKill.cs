@@ -22,8 +22,14 @@ namespace Harrier.Engine.Bench;
 /// </summary>
 internal static class EnforceBenchKill
 {
-    /// <summary>Latencies in ms (one per killed victim), victims started, killed by Harrier (SIGKILL observed), alerts seen.</summary>
-    internal sealed record Result(IReadOnlyList<double> LatenciesMs, int Victims, int Died, int Alerts, long EngineLost, string? Error);
+    /// <summary>Warm-up victims (JIT of the rule and pipeline paths), run first and left out of the statistics.</summary>
+    public const int WarmUp = 3;
+
+    /// <summary>
+    /// Latencies in ms (one per victim killed by Harrier), victims measured, killed by Harrier (SIGKILL and a
+    /// <c>killed</c> alert), alerts seen, events lost and events the pipeline handled (for diagnosis), and an error.
+    /// </summary>
+    internal sealed record Result(IReadOnlyList<double> LatenciesMs, int Victims, int Died, int Alerts, long EngineLost, long EngineEvents, string? Error);
 
     public static Result Measure(int victims, TimeSpan perVictimTimeout)
     {
@@ -47,7 +53,7 @@ internal static class EnforceBenchKill
             var loaded = RuleLoader.LoadText(yaml, "bench-kill");
             if (!loaded.Success || loaded.RuleSet is null)
             {
-                return new Result([], 0, 0, 0, 0, "the bench rule did not load: " + loaded.Format());
+                return new Result([], 0, 0, 0, 0, 0, "the bench rule did not load: " + loaded.Format());
             }
 
             var processes = new ProcessTable(new EnrichmentOptions());
@@ -71,8 +77,16 @@ internal static class EnforceBenchKill
 
             var latencies = new List<double>(victims);
             int died = 0;
-            for (int i = 0; i < victims; i++)
+            for (int i = -WarmUp; i < victims; i++)
             {
+                if (i == 0)
+                {
+                    lock (gate)
+                    {
+                        alerts.Clear(); // count only the measured victims' alerts
+                    }
+                }
+
                 var psi = new ProcessStartInfo(exe) { UseShellExecute = false };
                 psi.ArgumentList.Add("30");
                 using var victim = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
@@ -80,7 +94,7 @@ internal static class EnforceBenchKill
                 {
                     victim.Kill();
                     victim.WaitForExit();
-                    continue; // a survivor: counted by Victims - Died
+                    continue; // a survivor: Victims - Died
                 }
 
                 // The router kills before it publishes: wait (bounded) for the alert carrying the latency.
@@ -94,7 +108,7 @@ internal static class EnforceBenchKill
                     }
                 }
 
-                if (victim.ExitCode == 128 + 9 && alert is { Enforced: "killed", KillLatencyNs: long ns })
+                if (i >= 0 && victim.ExitCode == 128 + 9 && alert is { Enforced: "killed", KillLatencyNs: long ns })
                 {
                     died++;
                     latencies.Add(ns / 1e6);
@@ -103,18 +117,17 @@ internal static class EnforceBenchKill
 
             source.Stop();
             var stats = source.Stats;
-            Console.Error.WriteLine($"DEBUG events={pipeline.Events} alerts={pipeline.Alerts} faults={pipeline.Faults} cbfaults={source.CallbackFaults} verdicts={string.Join(",", pipeline.Verdicts)} kills={router.Kills} fails={router.KillFailures}");
             int alertCount;
             lock (gate)
             {
                 alertCount = alerts.Count;
             }
 
-            return new Result(latencies, victims, died, alertCount, (long)stats.KernelLost + stats.UserLost, null);
+            return new Result(latencies, victims, died, alertCount, (long)stats.KernelLost + stats.UserLost, pipeline.Events, null);
         }
         catch (Exception ex) when (ex is ProbeStartupException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            return new Result([], victims, 0, 0, 0, ex.Message);
+            return new Result([], victims, 0, 0, 0, 0, ex.Message);
         }
         finally
         {

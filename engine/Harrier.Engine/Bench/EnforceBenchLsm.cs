@@ -9,18 +9,16 @@ namespace Harrier.Engine.Bench;
 /// <summary>
 /// The BPF LSM path of <c>harrier bench enforce</c>: loads <see cref="LsmEnforcer"/> into a private pin directory with
 /// policies that do not match the workload (a file, an executable and a network the loops never touch), and compares
-/// open (storm), exec (/bin/true from a shell loop) and UDP connect loops with the programs loaded and unloaded in
+/// open(/dev/null)+close and UDP connect loops (thread CPU time) and exec (/bin/true from a shell loop, wall time) with the programs loaded and unloaded in
 /// alternating rounds (unloaded = <see cref="LsmEnforcer.Unpin"/>). When the kernel refuses BPF LSM (no <c>bpf</c> in
 /// <c>lsm=</c>, lockdown, EPERM) the reason is returned instead. Not thread-safe; needs root.
 /// </summary>
 internal static class EnforceBenchLsm
 {
-    private const uint Loopback = 0x7F000001;
-
     /// <summary>Results (ns per hooked call) or the reason BPF LSM could not be loaded.</summary>
     internal sealed record Result(EnforceBenchComparison? Open, EnforceBenchComparison? Exec, EnforceBenchComparison? Connect, string? Unavailable, string? Error);
 
-    public static Result Measure(string storm, double seconds, int roundMs, int cpu)
+    public static Result Measure(double seconds, int roundMs)
     {
         string pinRoot = "/sys/fs/bpf/harrier-bench-" + Guid.NewGuid().ToString("N")[..12];
         var options = new LsmEnforcerOptions { PinRoot = pinRoot };
@@ -82,11 +80,12 @@ internal static class EnforceBenchLsm
 
             int u = udp;
             int rounds = Math.Max(3, (int)(seconds * 1000 / (3 * 2 * roundMs)));
-            long udpIterations = Math.Max(1_000, (long)(roundMs * 1e6 / Math.Max(1, TimeUdp(u, 20_000))));
+            long udpIterations = EnforceBenchLoops.Calibrate(n => EnforceBenchLoops.UdpConnect(u, n), roundMs);
+            long openIterations = EnforceBenchLoops.Calibrate(EnforceBenchLoops.OpenClosePerPair, roundMs);
             int execs = Math.Max(20, (int)(roundMs * 1e6 / Math.Max(1, TimeExec(50))));
-            var (openWithout, openWith) = EnforceBenchRounds.Alternate(rounds, Set, () => Storm(storm, roundMs, cpu));
+            var (openWithout, openWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.OpenClosePerPair(openIterations));
             var (execWithout, execWith) = EnforceBenchRounds.Alternate(rounds, Set, () => TimeExec(execs));
-            var (connWithout, connWith) = EnforceBenchRounds.Alternate(rounds, Set, () => TimeUdp(u, udpIterations));
+            var (connWithout, connWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(u, udpIterations));
             return new Result(
                 EnforceBenchComparison.From(openWithout, openWith),
                 EnforceBenchComparison.From(execWithout, execWith),
@@ -111,24 +110,6 @@ internal static class EnforceBenchLsm
         }
     }
 
-    /// <summary>ns per open of one storm run (open is the hooked call; close is not, so 1 call per pair).</summary>
-    private static double Storm(string storm, int ms, int cpu)
-    {
-        var psi = new ProcessStartInfo(storm) { RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(ms.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("/dev/null");
-        psi.ArgumentList.Add(cpu.ToString(CultureInfo.InvariantCulture));
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start storm");
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (!long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long pairs) || pairs <= 0)
-        {
-            throw new InvalidOperationException($"storm failed (exit {p.ExitCode})");
-        }
-
-        return EnforceBenchMath.NsPerCall(pairs, ms * 1e6);
-    }
-
     /// <summary>ns per fork+exec of /bin/true from one shell loop of <paramref name="count"/> iterations.</summary>
     private static double TimeExec(int count)
     {
@@ -146,18 +127,5 @@ internal static class EnforceBenchLsm
         }
 
         return EnforceBenchMath.NsPerCall(count, ns);
-    }
-
-    private static double TimeUdp(int fd, long iterations)
-    {
-        var sw = Stopwatch.StartNew();
-        long failures = BenchSyscalls.UdpConnectLoop(fd, Loopback, 53, iterations, out int errno);
-        double ns = sw.Elapsed.TotalNanoseconds;
-        if (failures != 0)
-        {
-            throw new InvalidOperationException($"UDP connect loop: {failures} calls failed (errno {errno})");
-        }
-
-        return EnforceBenchMath.NsPerCall(iterations, ns);
     }
 }

@@ -1,20 +1,20 @@
 using System.Diagnostics;
-using System.Globalization;
+using Harrier.Interop;
 
 namespace Harrier.Engine.Bench;
 
 /// <summary>
-/// The seccomp path of <c>harrier bench enforce</c>: the storm workload (open+close, 2 syscalls per pair) runs without
-/// any filter, under <c>harrier-seccomp-exec</c> with an allow-all profile, and with a realistic deny-list profile
+/// The seccomp path of <c>harrier bench enforce</c>: an open(/dev/null)+close loop (2 syscalls per iteration) runs on a
+/// fresh thread per measurement, without a filter, with an allow-all profile and with a realistic deny-list profile
 /// (<c>seccomp/profiles/baseline.yaml</c> when found beside the program or in the checkout, else an equivalent built-in
-/// list), in rotating order per round. Filters are compiled by <c>harrier seccomp compile --hex</c> (the same compiler
-/// <c>harrier exec</c> uses). Workload start-up is excluded: storm counts pairs inside its own time window.
-/// Not thread-safe; needs no privileges beyond running the launcher.
+/// list) installed on that thread alone (no_new_privs + SECCOMP_SET_MODE_FILTER without TSYNC: the filter ends with the
+/// thread), in rotating order per round, timed in thread CPU time. Filters are compiled by
+/// <c>harrier seccomp compile --hex</c>, the compiler <c>harrier exec</c> uses, so the kernel runs the same program a
+/// workload under <c>harrier exec --profile</c> gets (including the seccomp-triggered speculation mitigations).
+/// Not thread-safe.
 /// </summary>
 internal static class EnforceBenchSeccomp
 {
-    private const string LauncherName = "harrier-seccomp-exec";
-
     // Used only when baseline.yaml is not found: module/kexec/bpf/keyring/mount/namespace/clock calls refused.
     private const string BuiltInProfile = """
         defaultAction: allow
@@ -35,15 +35,12 @@ internal static class EnforceBenchSeccomp
     /// <summary>Results (ns per syscall). <see cref="Error"/> set and comparisons null when not measurable.</summary>
     internal sealed record Result(EnforceBenchComparison? Profile, EnforceBenchComparison? AllowAll, string? ProfileName, string? Error);
 
-    public static Result Measure(string storm, double seconds, int roundMs, int cpu)
+    public static Result Measure(double seconds, int roundMs)
     {
         string? harrier = FindHarrier();
-        string? launcher = FindLauncher();
-        if (harrier is null || launcher is null)
+        if (harrier is null)
         {
-            return new Result(null, null, null, harrier is null
-                ? "the harrier program was not found (run the bench as build/harrier, or set HARRIER_BIN)"
-                : $"{LauncherName} was not found (make -C seccomp, or set HARRIER_SECCOMP_EXEC)");
+            return new Result(null, null, null, "the harrier program was not found (run the bench as build/harrier, or set HARRIER_BIN)");
         }
 
         var dir = Directory.CreateTempSubdirectory("harrier-bench-seccomp-");
@@ -59,13 +56,14 @@ internal static class EnforceBenchSeccomp
                 File.WriteAllText(profilePath, BuiltInProfile);
             }
 
-            string allowHex = Compile(harrier, allowPath);
-            string profileHex = Compile(harrier, profilePath);
+            byte[] allowFilter = Convert.FromHexString(Compile(harrier, allowPath));
+            byte[] profileFilter = Convert.FromHexString(Compile(harrier, profilePath));
+            long iterations = OnThread(null, () => EnforceBenchLoops.Calibrate(EnforceBenchLoops.OpenClosePerPair, roundMs));
+            OnThread(profileFilter, () => EnforceBenchLoops.OpenClosePerSyscall(1_000)); // the filter installs and the loop runs under it
             int rounds = Math.Max(3, (int)(seconds * 1000 / (3 * roundMs)));
             var none = new List<double>(rounds);
             var allow = new List<double>(rounds);
             var profile = new List<double>(rounds);
-            RunStorm(storm, launcher, null, 50, cpu); // warm-up (page cache, launcher binary)
             for (int i = 0; i < rounds; i++)
             {
                 // rotate the order so no configuration always runs first
@@ -74,13 +72,13 @@ internal static class EnforceBenchSeccomp
                     switch ((i + k) % 3)
                     {
                         case 0:
-                            none.Add(RunStorm(storm, launcher, null, roundMs, cpu));
+                            none.Add(OnThread(null, () => EnforceBenchLoops.OpenClosePerSyscall(iterations)));
                             break;
                         case 1:
-                            allow.Add(RunStorm(storm, launcher, allowHex, roundMs, cpu));
+                            allow.Add(OnThread(allowFilter, () => EnforceBenchLoops.OpenClosePerSyscall(iterations)));
                             break;
                         default:
-                            profile.Add(RunStorm(storm, launcher, profileHex, roundMs, cpu));
+                            profile.Add(OnThread(profileFilter, () => EnforceBenchLoops.OpenClosePerSyscall(iterations)));
                             break;
                     }
                 }
@@ -88,7 +86,7 @@ internal static class EnforceBenchSeccomp
 
             return new Result(EnforceBenchComparison.From(none, profile), EnforceBenchComparison.From(none, allow), profileName, null);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or FormatException or System.ComponentModel.Win32Exception)
         {
             return new Result(null, null, null, ex.Message);
         }
@@ -98,30 +96,38 @@ internal static class EnforceBenchSeccomp
         }
     }
 
-    /// <summary>ns per syscall of one storm run; with <paramref name="filterHex"/> the launcher installs it first.</summary>
-    private static double RunStorm(string storm, string launcher, string? filterHex, int ms, int cpu)
+    /// <summary>Runs <paramref name="work"/> on a new thread that first installs <paramref name="filter"/> (when given) on itself.</summary>
+    private static T OnThread<T>(byte[]? filter, Func<T> work)
     {
-        var psi = new ProcessStartInfo(filterHex is null ? storm : launcher) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (filterHex is not null)
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
         {
-            psi.Environment["HARRIER_SECCOMP_FILTER"] = filterHex;
-            psi.ArgumentList.Add("--");
-            psi.ArgumentList.Add(storm);
-        }
+            try
+            {
+                if (filter is not null)
+                {
+                    int rc = BenchSyscalls.InstallThreadSeccompFilter(filter);
+                    if (rc != 0)
+                    {
+                        throw new InvalidOperationException($"seccomp(SECCOMP_SET_MODE_FILTER) on the bench thread failed: errno {-rc}");
+                    }
+                }
 
-        psi.ArgumentList.Add(ms.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("/dev/null");
-        psi.ArgumentList.Add(cpu.ToString(CultureInfo.InvariantCulture));
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0 || !long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long pairs) || pairs <= 0)
+                result = work();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException)
+            {
+                error = ex;
+            }
+        })
         {
-            throw new InvalidOperationException($"storm{(filterHex is null ? string.Empty : " under " + LauncherName)} failed (exit {p.ExitCode}): {err.Result.Trim()}");
-        }
-
-        return EnforceBenchMath.NsPerCall(pairs, ms * 1e6, callsPerOperation: 2);
+            IsBackground = true,
+            Name = "bench-seccomp",
+        };
+        thread.Start();
+        thread.Join();
+        return error is null ? result : throw new InvalidOperationException(error.Message, error);
     }
 
     private static string Compile(string harrier, string profile)
@@ -161,19 +167,6 @@ internal static class EnforceBenchSeccomp
 
         string beside = Path.Combine(AppContext.BaseDirectory, "harrier");
         return File.Exists(beside) ? beside : null;
-    }
-
-    /// <summary>HARRIER_SECCOMP_EXEC, the launcher beside the program, or seccomp/.output in the checkout.</summary>
-    private static string? FindLauncher()
-    {
-        string? env = Environment.GetEnvironmentVariable("HARRIER_SECCOMP_EXEC");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return File.Exists(env) ? env : null;
-        }
-
-        string beside = Path.Combine(AppContext.BaseDirectory, LauncherName);
-        return File.Exists(beside) ? beside : FindUpward(Path.Combine("seccomp", ".output", LauncherName));
     }
 
     internal static string? FindUpward(string relative)

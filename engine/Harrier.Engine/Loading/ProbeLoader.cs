@@ -80,6 +80,7 @@ internal sealed partial class ProbeLoader
                 MaxArgs = (uint)options.MaxArgs,
                 MaxArgBytes = (uint)options.MaxArgBytes,
                 WakeupBytes = (ulong)options.WakeupThresholdBytes,
+                ShedBytes = options.ShedAtPercent is > 0 and < 100 ? (ulong)((long)options.RingBufferBytes * options.ShedAtPercent / 100) : 0,
             });
 
             try

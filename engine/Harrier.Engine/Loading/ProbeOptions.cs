@@ -28,6 +28,10 @@ internal sealed record ProbeOptions
     /// <summary>Batches that may wait between consumer and decoder (1-4096); beyond that batches are dropped and counted.</summary>
     public int ChannelCapacity { get; init; } = 64;
 
+    /// <summary>Ring fill (percent) past which the kernel sheds every event but exec, fork and exit, so the process
+    /// table stays right under overload; 0 or 100 turns shedding off. Shed events count as lost (and as <c>shed</c>).</summary>
+    public int ShedAtPercent { get; init; } = 75;
+
     /// <summary>CPU to pin the consumer thread to, or -1 for none.</summary>
     public int ConsumerCpu { get; init; } = -1;
 
@@ -68,6 +72,11 @@ internal sealed record ProbeOptions
         if (ChannelCapacity is < 1 or > 4096)
         {
             errors.Add($"Probes:ChannelCapacity must be 1-4096 (got {ChannelCapacity})");
+        }
+
+        if (ShedAtPercent is < 0 or > 100)
+        {
+            errors.Add($"Probes:ShedAtPercent must be 0-100 (got {ShedAtPercent})");
         }
 
         if (ConsumerCpu < -1 || ConsumerCpu >= Environment.ProcessorCount)

@@ -74,6 +74,24 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="rule"/> is carried by a kernel mechanism (LSM or cgroup): its deny/kill already happened
+    /// at the hook and arrives as a decision event, so the syscall event of the same operation is not "not-enforced".
+    /// </summary>
+    public bool EnforcedInKernel(string rule)
+    {
+        var report = Report;
+        foreach (var r in report)
+        {
+            if (r.InKernel && string.Equals(r.Rule, rule, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Why BPF LSM is not used (null when it is, or when no rule needed it yet).</summary>
     public string? LsmFailure
     {

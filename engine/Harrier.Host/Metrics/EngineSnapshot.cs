@@ -20,6 +20,9 @@ internal sealed record EngineSnapshot
 
     public long DecodeErrors { get; init; }
 
+    /// <summary>Kernel-side helper failures and sheds by kind (<c>shed</c>, <c>read_user</c>, ...).</summary>
+    public IReadOnlyDictionary<string, ulong> KernelErrors { get; init; } = new Dictionary<string, ulong>();
+
     public long RingBufferBytes { get; init; }
 
     public long RingBufferPending { get; init; }

@@ -18,6 +18,8 @@ internal static class PrometheusText
         Metric(b, "harrier_events_lost_total", "counter", "Events lost, per side (kernel: ring buffer full; user: pipeline queue full) and type.",
             s.KernelLostPerType.Select(kv => (Label("side", "kernel") + "," + Label("type", EventTypes.Name(kv.Key)), (double)kv.Value))
                 .Append((Label("side", "user") + "," + Label("type", "all"), (double)s.UserLost)));
+        Metric(b, "harrier_kernel_errors_total", "counter", "Kernel-side helper failures and load shedding, per kind (shed: dropped past the ring's shed mark).",
+            s.KernelErrors.Select(kv => (Label("kind", kv.Key), (double)kv.Value)));
         Metric(b, "harrier_events_undecodable_total", "counter", "Records that could not be decoded.", [(string.Empty, s.DecodeErrors)]);
         Metric(b, "harrier_ringbuffer_size_bytes", "gauge", "Size of the events ring buffer.", [(string.Empty, s.RingBufferBytes)]);
         Metric(b, "harrier_ringbuffer_pending_bytes", "gauge", "Bytes waiting in the ring buffer at scrape time.", [(string.Empty, s.RingBufferPending)]);

@@ -75,6 +75,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             KernelLostPerType = stats?.KernelLostPerType ?? new Dictionary<EventType, ulong>(),
             UserLost = stats?.UserLost ?? 0,
             DecodeErrors = stats?.DecodeErrors ?? 0,
+            KernelErrors = stats?.HelperErrors ?? new Dictionary<string, ulong>(),
             RingBufferBytes = _settings.Probes.RingBufferBytes,
             MatchesPerRule = _pipeline?.MatchesPerRule ?? new Dictionary<string, long>(),
             Sinks = _dispatcher?.Stats ?? [],

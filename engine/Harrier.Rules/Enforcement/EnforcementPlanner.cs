@@ -202,7 +202,7 @@ public static class EnforcementPlanner
         public Dictionary<string, HashSet<ushort>> Ports = new(StringComparer.Ordinal); // role -> ports
         public HashSet<uint>? Uids;
         public HashSet<string>? Containers;
-        public readonly List<string> FieldsSeen = [];
+        public bool StartsWith;
     }
 
     private static IEnumerable<KernelPolicyTerm> Conjunction(List<CheckNode> atoms, IReadOnlyCollection<EventType> ruleTypes, List<string> notes)
@@ -302,6 +302,10 @@ public static class EnforcementPlanner
             if (prefixes.Count > 0)
             {
                 notes.Add("a prefix covers the directory's subtree on its own filesystem only (not filesystems mounted below it)");
+                if (facts.StartsWith)
+                {
+                    notes.Add("startswith 'dir/' does not match the directory itself, but the subtree entry also refuses it (pmatch matches both)");
+                }
             }
 
             return result;
@@ -414,6 +418,7 @@ public static class EnforcementPlanner
                 facts.PathField ??= field;
                 if (c.Op is "startswith" or "pmatch")
                 {
+                    facts.StartsWith |= c.Op == "startswith";
                     var prefixes = c.Op == "pmatch" ? Values(c, field, allowIn: true).Select(v => PmatchPrefix(v, field)).ToHashSet(StringComparer.Ordinal) : [StartswithPrefix(Values(c, field, false).Single(), field)];
                     facts.Prefixes = Intersect(facts.Prefixes, prefixes);
                     return facts.Prefixes.Count > 0;
@@ -429,6 +434,7 @@ public static class EnforcementPlanner
                 facts.ExeField ??= field;
                 if (c.Op is "startswith" or "pmatch")
                 {
+                    facts.StartsWith |= c.Op == "startswith";
                     var prefixes = c.Op == "pmatch" ? Values(c, field, allowIn: true).Select(v => PmatchPrefix(v, field)).ToHashSet(StringComparer.Ordinal) : [StartswithPrefix(Values(c, field, false).Single(), field)];
                     facts.ExePrefixes = Intersect(facts.ExePrefixes, prefixes);
                     return facts.ExePrefixes.Count > 0;

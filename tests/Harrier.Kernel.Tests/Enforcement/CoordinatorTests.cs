@@ -69,11 +69,24 @@ public sealed class CoordinatorTests : IDisposable
             _arrived.Release();
         }, NullLogger.Instance, new LsmEnforcerOptions { PinRoot = _pinRoot });
 
-    private static string ConnectFromChild(int port)
+    private EnforcementCoordinator Start(CompiledRuleSet rules, string mode, Func<string, string?> containerCgroup) =>
+        EnforcementCoordinator.Start(rules, new EnforcementOptions { Mode = mode }, e =>
+        {
+            lock (_decisions)
+            {
+                _decisions.Add(e);
+            }
+
+            _arrived.Release();
+        }, NullLogger.Instance, new LsmEnforcerOptions { PinRoot = _pinRoot }, containerCgroup: containerCgroup);
+
+    /// <summary>Connects to 127.0.0.1:port from a bash child (moved into <paramref name="cgroup"/> first when given).</summary>
+    private static string ConnectFromChild(int port, string? cgroup = null)
     {
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"if exec 3<>/dev/tcp/127.0.0.1/{port}; then echo connect-ok; else echo connect-failed; fi");
+        psi.ArgumentList.Add((cgroup is null ? string.Empty : $"echo $$ > '{cgroup}/cgroup.procs' && ")
+            + $"if exec 3<>/dev/tcp/127.0.0.1/{port}; then echo connect-ok; else echo connect-failed; fi");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -202,5 +215,100 @@ public sealed class CoordinatorTests : IDisposable
         Assert.False(r.InKernel);
         Assert.Contains("kill needs BPF LSM", r.Detail, StringComparison.Ordinal);
         Assert.Equal(RuleEnforcement.UserSpace, r.Mechanism);
+    }
+
+    [CgroupBpfFact]
+    public void Enforce_ContainerQualifiedConnectRule_DeniesOnlyInsideThatCgroup()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        const string Container = "0123456789ab";
+        var cgroup = Path.Combine(CgroupPaths.FindCgroup2Mount()!, $"harrier-test-{Container}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(cgroup);
+        try
+        {
+            var rules = Rules($"""
+                - rule: No c2 in container
+                  desc: d
+                  condition: evt.type = connect and container.id = {Container} and fd.sip = 127.0.0.1 and fd.sport = {port}
+                  output: o
+                  priority: CRITICAL
+                  action: deny
+                """);
+            using (var c = Start(rules, "enforce", id => id == Container ? cgroup : null))
+            {
+                var r = Assert.Single(c.Report);
+                Assert.True(r.InKernel, r.ToString());
+                Assert.True(c.EnforcedInKernel("No c2 in container"));
+                Assert.Equal(RuleEnforcement.Cgroup, r.Mechanism); // LSM entries cannot be qualified by container
+
+                Assert.Contains("connect-failed", ConnectFromChild(port, cgroup), StringComparison.Ordinal);
+                Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
+                var d = WaitForDecision("No c2 in container");
+                Assert.Equal("denied", d.Action);
+                Assert.Equal(CgroupPaths.CgroupId(cgroup), d.CgroupId);
+            }
+        }
+        finally
+        {
+            Directory.Delete(cgroup); // rmdir: the child has exited
+        }
+    }
+
+    [CgroupBpfFact]
+    public void Enforce_FileRuleWithoutLsm_StaysInUserSpaceWithLsmReason()
+    {
+        var rules = Rules("""
+            - rule: No shadow
+              desc: d
+              condition: evt.type in (open, openat, openat2) and fd.name = /etc/shadow
+              output: o
+              priority: WARNING
+              action: deny
+            - rule: Container gone
+              desc: d
+              condition: evt.type = connect and container.id = fedcba987654 and fd.sip = 127.0.0.1
+              output: o
+              priority: WARNING
+              action: deny
+            """);
+        using var c = Start(rules, "enforce", _ => null);
+        var gone = Assert.Single(c.Report, x => x.Rule == "Container gone");
+        Assert.False(gone.InKernel);
+        Assert.False(c.EnforcedInKernel("Container gone"));
+        Assert.Contains("fedcba987654 has no cgroup", gone.Detail, StringComparison.Ordinal);
+        var shadow = Assert.Single(c.Report, x => x.Rule == "No shadow");
+        if (c.LsmActive)
+        {
+            Assert.Equal(RuleEnforcement.Lsm, shadow.Mechanism);
+            return;
+        }
+
+        Assert.Equal(RuleEnforcement.UserSpace, shadow.Mechanism);
+        Assert.Contains("need BPF LSM", shadow.Detail, StringComparison.Ordinal);
+        Assert.Contains(c.LsmFailure!, shadow.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FindContainerCgroup_MatchesOneDirectoryByIdAndRefusesAmbiguity()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "harrier-cg-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var scope = Path.Combine(root, "system.slice", "docker-0123456789abcdef0123.scope");
+            Directory.CreateDirectory(scope);
+            Directory.CreateDirectory(Path.Combine(root, "user.slice", "session-1.scope"));
+            Assert.Equal(scope, EnforcementCoordinator.FindContainerCgroup(root, "0123456789ab"));
+            Assert.Null(EnforcementCoordinator.FindContainerCgroup(root, "ffffffffffff"));
+            Assert.Null(EnforcementCoordinator.FindContainerCgroup(root, "0123")); // too short to be an id
+            Directory.CreateDirectory(Path.Combine(root, "kubepods", "cri-containerd-0123456789abcdef9999.scope"));
+            Assert.Null(EnforcementCoordinator.FindContainerCgroup(root, "0123456789ab")); // ambiguous
+            Assert.Null(EnforcementCoordinator.FindContainerCgroup(null, "0123456789ab"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

@@ -23,28 +23,28 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void ReadShadow_ByUntrustedBinary_FiresReadSensitiveFileUntrusted()
     {
         int pid = Run("/usr/bin/cat", ["/etc/shadow"]);
         AssertFired("Read sensitive file untrusted", a => a.Process?.Pid == pid && a.Output.Contains("file=/etc/shadow"));
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Symlink_OverShadow_FiresCreateSymlinkOverSensitiveFiles()
     {
         int pid = Run("/usr/bin/ln", ["-s", "/etc/shadow", Path.Combine(_dir, "shadow-link")]);
         AssertFired("Create Symlink Over Sensitive Files", a => a.Process?.Pid == pid && a.Output.Contains("target=/etc/shadow"));
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Hardlink_OfShadow_FiresCreateHardlinkOverSensitiveFiles()
     {
         int pid = Run("/usr/bin/ln", ["/etc/shadow", Path.Combine(_dir, "shadow-hard")]);
         AssertFired("Create Hardlink Over Sensitive Files", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void LogFile_TruncatedByCopy_FiresClearLogActivities()
     {
         string log = $"/var/log/harrier-e2e-{Environment.ProcessId}.log";
@@ -60,7 +60,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         }
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Exec_FromDevShm_FiresExecutionFromDevShm()
     {
         string bin = $"/dev/shm/harrier-e2e-true-{Environment.ProcessId}";
@@ -77,14 +77,14 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         }
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Exec_FromMemfd_FiresFilelessExecutionViaMemfdCreate()
     {
         int pid = Run(Python(), ["-c", "import os; fd = os.memfd_create('payload'); os.write(fd, open('/bin/true', 'rb').read()); os.execve(fd, ['payload'], {})"]);
         AssertFired("Fileless execution via memfd_create", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void PtraceAttach_ToChild_FiresPtraceAttachedToProcess()
     {
         const string script = """
@@ -102,28 +102,28 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         AssertFired("PTRACE attached to process", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void PtraceTraceme_FiresPtraceAntiDebugAttempt()
     {
         int pid = Run(Python(), ["-c", "import ctypes; ctypes.CDLL(None).ptrace(0, 0, None, None)"]);
         AssertFired("PTRACE anti-debug attempt", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Find_IdRsa_FiresSearchPrivateKeysOrPasswords()
     {
         int pid = Run("/usr/bin/find", [_dir, "-name", "id_rsa"]);
         AssertFired("Search Private Keys or Passwords", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Find_AwsCredentials_FiresFindAwsCredentials()
     {
         int pid = Run("/usr/bin/find", [_dir, "-path", "*/.aws/credentials"]);
         AssertFired("Find AWS Credentials", a => a.Process?.Pid == pid);
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void ReadShadow_ThroughDotDotFromNonShell_FiresDirectoryTraversalMonitoredFileRead()
     {
         string cwd = Path.Combine(_dir, "a", "b", "c");
@@ -134,7 +134,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         AssertFired("Directory traversal monitored file read", a => a.Process?.Pid == pid && a.Output.Contains("file=/etc/shadow"));
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Shell_SpawnedByProcessNamedNginx_FiresRunShellUntrusted()
     {
         string nginx = Path.Combine(_dir, "nginx");
@@ -143,7 +143,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         AssertFired("Run shell untrusted", a => a.Process?.Ppid == pid && a.Output.Contains("parent=nginx"));
     }
 
-    [KernelFact]
+    [FalcoRulesFact]
     public void Shred_FiresRemoveBulkDataFromDisk()
     {
         string victim = Path.Combine(_dir, "victim");
