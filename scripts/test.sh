@@ -13,7 +13,7 @@ run_project() { # project [filter]
 	echo "== $proj"
 	# The default console logger prints failed tests with their messages and one "Passed!/Failed! - Failed: N, Passed: N,
 	# Skipped: N" line per test assembly; skipped tests are listed with their reasons.
-	if ! dotnet test "$proj" -c "$config" --nologo -v quiet 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Passed!|Failed!|error|Error Message|Assert' ; then :; fi
+	if ! dotnet test "$proj" -c "$config" --nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Passed!|Failed!|error|Error Message|Assert' ; then :; fi
 	local line
 	line=$(grep -E '(Passed|Failed)! +- +Failed: ' "$log" | tail -1)
 	if [ -z "$line" ]; then
@@ -24,7 +24,11 @@ run_project() { # project [filter]
 	p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line")
 	s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-	[ "$f" -eq 0 ] || rc=1
+	if [ "$f" -ne 0 ]; then
+		rc=1
+		echo "---- failures in $proj"
+		grep -E -A14 '^\s+Failed [A-Z]' "$log" | head -400
+	fi
 }
 
 for lane in $lanes; do

@@ -19,7 +19,9 @@ public class EnforcementPlannerTests
           items: [4444, 5555]
         """;
 
-    private static EnforcementPlan PlanOf(string condition, string action = "deny")
+    private static EnforcementPlan PlanOf(string condition, string action = "deny") => PlanWithRule(condition, action).Plan;
+
+    private static (EnforcementPlan Plan, CompiledRule Rule) PlanWithRule(string condition, string action = "deny")
     {
         var yaml = Macros + $"""
 
@@ -33,36 +35,41 @@ public class EnforcementPlannerTests
         var load = RuleLoader.LoadText(yaml, "plan.yaml", new RuleLoadOptions { BuildEngine = false, WarnUnused = false });
         Assert.True(load.Success, load.Format());
         var rule = Assert.Single(load.RuleSet!.Rules);
-        return EnforcementPlanner.Plan(rule);
+        return (EnforcementPlanner.Plan(rule), rule);
     }
 
     private static string Render(EnforcementPlan p) => string.Join(" | ", p.Terms.Select(t =>
         $"{t.Kind}:{t.PolicyValue}:{t.Operations}{(t.ContainerId is null ? string.Empty : "@" + t.ContainerId)}"));
 
+    public static TheoryData<string, string> Expressible => new()
+    {
+        { "open_syscall and fd.name = /etc/shadow", "FilePath:/etc/shadow:Open" },
+        { "evt.type in (open, openat, openat2, creat) and fd.name in (/etc/shadow, /etc/gshadow)", "FilePath:/etc/gshadow:Open | FilePath:/etc/shadow:Open" },
+        { "open_syscall and fd.name startswith /etc/ssh/", "FilePrefix:/etc/ssh:Open" },
+        { "open_syscall and fd.name pmatch (/etc/ssh, /root/)", "FilePrefix:/etc/ssh:Open | FilePrefix:/root:Open" },
+        { "evt.type in (open, openat, openat2, unlink, unlinkat) and fd.name = /etc/passwd", "FilePath:/etc/passwd:Open, Unlink" },
+        { "evt.type = execve and proc.exepath = /usr/bin/nc", "ExecPath:/usr/bin/nc:Exec" },
+        { "evt.type in (execve, execveat) and evt.dir = < and proc.exepath in (shells)", "ExecPath:/bin/bash:Exec | ExecPath:/bin/sh:Exec" },
+        { "evt.type = execve and proc.exepath startswith /tmp/", "FilePrefix:/tmp:Exec" },
+        { "evt.type = connect and fd.sip = 1.2.3.4 and fd.sport = 4444", "ConnectCidr:1.2.3.4/32:4444:Connect" },
+        { "evt.type = connect and fd.snet = \"10.0.0.0/8\"", "ConnectCidr:10.0.0.0/8:Connect" },
+        { "evt.type = connect and fd.rip = ::1 and fd.rport = 443", "ConnectCidr:[::1/128]:443:Connect" },
+        { "evt.type = connect and fd.sport in (c2_ports)", "ConnectCidr:0.0.0.0/0:4444:Connect | ConnectCidr:0.0.0.0/0:5555:Connect | ConnectCidr:[::/0]:4444:Connect | ConnectCidr:[::/0]:5555:Connect" },
+        { "evt.type = connect and fd.snet = \"10.0.0.0/8\" and fd.sip = 10.1.2.3", "ConnectCidr:10.1.2.3/32:Connect" },
+        { "evt.type = bind and fd.sport = 8080", "BindCidr:0.0.0.0/0:8080:Bind | BindCidr:[::/0]:8080:Bind" },
+        { "evt.type = bind and fd.lip = 127.0.0.1 and fd.lport = 22", "BindCidr:127.0.0.1/32:22:Bind" },
+        { "evt.type = execve and user.uid = 1000", "Uid:1000:Exec" },
+        { "evt.type = connect and user.uid in (1000, 1001)", "Uid:1000:Connect | Uid:1001:Connect" },
+        { "evt.type = execve and container.id = 3ad8f2c1b0e4", "Cgroup:3ad8f2c1b0e4:Exec" },
+        { "evt.type = connect and container.id = 3ad8f2c1b0e4 and fd.sip = 1.2.3.4", "ConnectCidr:1.2.3.4/32:Connect@3ad8f2c1b0e4" },
+        { "(evt.type = execve and proc.exepath = /usr/bin/nc) or (evt.type = execve and proc.exepath = /usr/bin/ncat)", "ExecPath:/usr/bin/nc:Exec | ExecPath:/usr/bin/ncat:Exec" },
+        { "evt.type = connect and (fd.sip = 1.2.3.4 or fd.sip = 5.6.7.8) and fd.sport = 22", "ConnectCidr:1.2.3.4/32:22:Connect | ConnectCidr:5.6.7.8/32:22:Connect" },
+        { "open_syscall and fd.name = /etc/shadow and fd.name = /etc/shadow", "FilePath:/etc/shadow:Open" },
+        { "(open_syscall and fd.name = /etc/shadow) or (evt.type in (unlink, unlinkat) and fd.name = /etc/shadow)", "FilePath:/etc/shadow:Open, Unlink" },
+    };
+
     [Theory]
-    [InlineData("open_syscall and fd.name = /etc/shadow", "FilePath:/etc/shadow:Open")]
-    [InlineData("evt.type in (open, openat, openat2, creat) and fd.name in (/etc/shadow, /etc/gshadow)", "FilePath:/etc/gshadow:Open | FilePath:/etc/shadow:Open")]
-    [InlineData("open_syscall and fd.name startswith /etc/ssh/", "FilePrefix:/etc/ssh:Open")]
-    [InlineData("open_syscall and fd.name pmatch (/etc/ssh, /root/)", "FilePrefix:/etc/ssh:Open | FilePrefix:/root:Open")]
-    [InlineData("evt.type in (open, openat, openat2, unlink, unlinkat) and fd.name = /etc/passwd", "FilePath:/etc/passwd:Open, Unlink")]
-    [InlineData("evt.type = execve and proc.exepath = /usr/bin/nc", "ExecPath:/usr/bin/nc:Exec")]
-    [InlineData("evt.type in (execve, execveat) and evt.dir = < and proc.exepath in (shells)", "ExecPath:/bin/bash:Exec | ExecPath:/bin/sh:Exec")]
-    [InlineData("evt.type = execve and proc.exepath startswith /tmp/", "FilePrefix:/tmp:Exec")]
-    [InlineData("evt.type = connect and fd.sip = 1.2.3.4 and fd.sport = 4444", "ConnectCidr:1.2.3.4/32:4444:Connect")]
-    [InlineData("evt.type = connect and fd.snet = \"10.0.0.0/8\"", "ConnectCidr:10.0.0.0/8:Connect")]
-    [InlineData("evt.type = connect and fd.rip = ::1 and fd.rport = 443", "ConnectCidr:[::1/128]:443:Connect")]
-    [InlineData("evt.type = connect and fd.sport in (c2_ports)", "ConnectCidr:0.0.0.0/0:4444:Connect | ConnectCidr:0.0.0.0/0:5555:Connect | ConnectCidr:[::/0]:4444:Connect | ConnectCidr:[::/0]:5555:Connect")]
-    [InlineData("evt.type = connect and fd.snet = \"10.0.0.0/8\" and fd.sip = 10.1.2.3", "ConnectCidr:10.1.2.3/32:Connect")]
-    [InlineData("evt.type = bind and fd.sport = 8080", "BindCidr:0.0.0.0/0:8080:Bind | BindCidr:[::/0]:8080:Bind")]
-    [InlineData("evt.type = bind and fd.lip = 127.0.0.1 and fd.lport = 22", "BindCidr:127.0.0.1/32:22:Bind")]
-    [InlineData("evt.type = execve and user.uid = 1000", "Uid:1000:Exec")]
-    [InlineData("evt.type = connect and user.uid in (1000, 1001)", "Uid:1000:Connect | Uid:1001:Connect")]
-    [InlineData("evt.type = execve and container.id = 3ad8f2c1b0e4", "Cgroup:3ad8f2c1b0e4:Exec")]
-    [InlineData("evt.type = connect and container.id = 3ad8f2c1b0e4 and fd.sip = 1.2.3.4", "ConnectCidr:1.2.3.4/32:Connect@3ad8f2c1b0e4")]
-    [InlineData("(evt.type = execve and proc.exepath = /usr/bin/nc) or (evt.type = execve and proc.exepath = /usr/bin/ncat)", "ExecPath:/usr/bin/nc:Exec | ExecPath:/usr/bin/ncat:Exec")]
-    [InlineData("evt.type = connect and (fd.sip = 1.2.3.4 or fd.sip = 5.6.7.8) and fd.sport = 22", "ConnectCidr:1.2.3.4/32:22:Connect | ConnectCidr:5.6.7.8/32:22:Connect")]
-    [InlineData("open_syscall and fd.name = /etc/shadow and fd.name = /etc/shadow", "FilePath:/etc/shadow:Open")]
-    [InlineData("(open_syscall and fd.name = /etc/shadow) or (evt.type in (unlink, unlinkat) and fd.name = /etc/shadow)", "FilePath:/etc/shadow:Open, Unlink")]
+    [MemberData(nameof(Expressible))]
     public void Plan_ExpressibleShape_GivesEquivalentTerms(string condition, string expected)
     {
         var plan = PlanOf(condition);
@@ -225,5 +232,91 @@ public class EnforcementPlannerTests
         {
             File.Delete(f);
         }
+    }
+
+    /// <summary>
+    /// Soundness ("never broader"): for every term, operations the kernel would refuse (each syscall of the rule's
+    /// types that the term's hook covers, on the term's object, by any process) are matched by the rule itself.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Expressible))]
+    public void Plan_EveryOperationTheKernelRefuses_IsMatchedByTheRule(string condition, string expected)
+    {
+        var (plan, rule) = PlanWithRule(condition);
+        Assert.False(string.IsNullOrEmpty(expected));
+        int samples = 0;
+        foreach (var term in plan.Terms)
+        {
+            foreach (var e in Samples(term, rule.EventTypes))
+            {
+                samples++;
+                Assert.True(rule.Predicate(e), $"the kernel would refuse {EventTypes.Name(e.Type)} on {term.Describe()} but '{condition}' does not match it");
+            }
+        }
+
+        Assert.True(samples >= plan.Terms.Count, "every term produced at least one sample");
+    }
+
+    private static IEnumerable<HarrierEvent> Samples(KernelPolicyTerm term, IReadOnlyCollection<EventType> types)
+    {
+        var proc = Ev.Proc("anyproc", "/opt/any/anyproc", uid: term.Kind == KernelTermKind.Uid ? uint.Parse(term.Value, System.Globalization.CultureInfo.InvariantCulture) : 4242);
+        if (term.ContainerId is not null || term.Kind == KernelTermKind.Cgroup)
+        {
+            proc.ContainerId = term.ContainerId ?? term.Value;
+        }
+
+        string? file = term.Kind switch
+        {
+            KernelTermKind.FilePath or KernelTermKind.ExecPath => term.Value,
+            KernelTermKind.FilePrefix => (term.Value == "/" ? string.Empty : term.Value) + "/deep/er/file",
+            _ => null,
+        };
+        foreach (var t in types)
+        {
+            if ((term.Operations & KernelOperations.Exec) != 0 && t is EventType.Execve or EventType.Execveat)
+            {
+                var p = Ev.Proc("anyproc", file ?? "/opt/any/anyproc", uid: proc.Uid);
+                p.ContainerId = proc.ContainerId;
+                var e = Ev.Exec(p);
+                e.Type = t;
+                yield return e;
+            }
+            else if ((term.Operations & KernelOperations.Open) != 0 && t is EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat)
+            {
+                yield return Ev.Open(proc, file ?? "/opt/any/file", type: t);
+            }
+            else if ((term.Operations & KernelOperations.Unlink) != 0 && t is EventType.Unlink or EventType.Unlinkat or EventType.Rmdir)
+            {
+                var e = Ev.Unlink(proc, file ?? "/opt/any/file");
+                e.Type = t;
+                yield return e;
+            }
+            else if ((term.Operations & (KernelOperations.Connect | KernelOperations.Bind)) != 0 && t is EventType.Connect or EventType.Bind)
+            {
+                string ip = term.IsNetwork ? SampleAddress(term.Value) : "192.0.2.7";
+                ushort port = term.Port != 0 ? term.Port : (ushort)31337;
+                var e = Ev.Connect(proc, ip, port);
+                if (t == EventType.Bind)
+                {
+                    e.Type = EventType.Bind;
+                    (e.Local, e.Remote) = (e.Remote, default);
+                }
+
+                yield return e;
+            }
+        }
+    }
+
+    /// <summary>An address inside the network that is not its base address when there is room.</summary>
+    private static string SampleAddress(string cidr)
+    {
+        var net = System.Net.IPNetwork.Parse(cidr);
+        var bytes = net.BaseAddress.GetAddressBytes();
+        if (net.PrefixLength < bytes.Length * 8)
+        {
+            bytes[^1] |= 1;
+        }
+
+        return new System.Net.IPAddress(bytes).ToString();
     }
 }
