@@ -13,6 +13,16 @@ namespace Harrier.Engine.Bench;
 /// verdict (<see cref="EnforceBenchKill"/>). Targets: LSM and cgroup ≤ 100 ns per hooked operation, seccomp ≤ 50 ns per
 /// syscall, kill p99 ≤ 10 ms. Prints numbers; a path that cannot run is reported (its keys null plus a reason), not
 /// fatal. Exit codes: 0 done (even when a target is missed), 1 nothing could be measured or not root, 2 usage.
+/// <para>JSON (<c>--json</c>, one object): <c>cgroup_connect_ns_added</c>, <c>seccomp_ns_per_syscall_added</c>,
+/// <c>lsm_open_ns_added</c>, <c>lsm_exec_ns_added</c>, <c>lsm_connect_ns_added</c> (null, with <c>lsm_unavailable</c> =
+/// the kernel's reason, when BPF LSM cannot load), <c>kill_latency_p50_ms</c>, <c>kill_latency_p99_ms</c>; raw
+/// <c>*_ns_per_op_with</c>/<c>_without</c> (<c>seccomp_ns_per_syscall_with</c>/<c>_without</c>) and <c>*_ratio</c> per path;
+/// <c>cgroup_tcp_connect_*</c>, <c>cgroup_null_program_ns_added</c> (kernel fixed cost of any connect4 program),
+/// <c>cgroup_deny_verified</c>, <c>seccomp_profile</c>, <c>seccomp_allow_all_*</c>, <c>kill_latency_max_ms</c>,
+/// <c>kill_victims</c>, <c>kill_victims_killed</c>, <c>kill_alerts</c>, <c>kill_events_lost</c>,
+/// <c>*_target_met</c> (null when unmeasured; LSM judged on open and connect, exec being fork+exec noise),
+/// <c>*_error</c> when a path failed, <c>load_average_before</c>/<c>_after</c>. "ns" are thread CPU ns per call except
+/// the LSM exec loop (wall time).</para>
 /// </summary>
 internal static class EnforceBench
 {

@@ -14,4 +14,15 @@ internal sealed record EnforceBenchComparison(double NsWithout, double NsWith, d
         double b = EnforceBenchMath.Median(with);
         return new EnforceBenchComparison(a, b, EnforceBenchMath.PairedAdded(without, with), a > 0 ? b / a : double.NaN, Math.Min(without.Count, with.Count));
     }
+
+    /// <summary>
+    /// Builds the comparison from samples taken in phases (all "without" rounds before and after, "with" in between),
+    /// for mechanisms that cannot be switched quickly: the added cost is the difference of the medians (unpaired).
+    /// </summary>
+    public static EnforceBenchComparison FromPhases(IReadOnlyList<double> without, IReadOnlyList<double> with)
+    {
+        double a = EnforceBenchMath.Median(without);
+        double b = EnforceBenchMath.Median(with);
+        return new EnforceBenchComparison(a, b, b - a, a > 0 ? b / a : double.NaN, Math.Min(without.Count, with.Count));
+    }
 }

@@ -141,8 +141,18 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions ?? new LsmEnforcerOptions(), cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
         c.Update(rules);
         LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny), Describe(c.Paths, EnforcementVerdict.FileDeny),
-            Describe(c.Paths, EnforcementVerdict.NetworkDeny), Describe(c.Paths, EnforcementVerdict.Kill), c.LsmFailure ?? c.Paths.LsmHint ?? "BPF LSM available");
+            Describe(c.Paths, EnforcementVerdict.NetworkDeny), Describe(c.Paths, EnforcementVerdict.Kill), c.LsmStatus());
         return c;
+    }
+
+    private string LsmStatus()
+    {
+        lock (_gate)
+        {
+            return _lsm is not null ? $"BPF LSM loaded ({_lsm.ProgramCount} hooks, pins {_lsm.PinRoot})"
+                : _lsmFailure is not null ? "BPF LSM not usable: " + _lsmFailure
+                : "BPF LSM not loaded: no deny/kill rule needs it (the mechanisms listed are what the kernel advertises)";
+        }
     }
 
     private static string Describe(EnforcementPathsReport paths, EnforcementVerdict verdict) =>
@@ -176,7 +186,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
                     uint id = RuleId(plan.RuleName);
                     entry = TryLsm(plan, id, monitor, lsmKeys, out string? lsmWhy)
                         ?? TryCgroup(plan, id, monitor, cgroupKeys, out string? cgroupWhy)
-                        ?? UserSpace(plan, cgroupWhy ?? lsmWhy ?? "no kernel mechanism", null, monitor);
+                        ?? UserSpace(plan, (_lsm is not null ? lsmWhy ?? cgroupWhy : cgroupWhy ?? lsmWhy) ?? "no kernel mechanism", null, monitor);
                 }
 
                 report.Add(entry);

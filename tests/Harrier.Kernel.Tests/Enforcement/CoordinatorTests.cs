@@ -311,4 +311,90 @@ public sealed class CoordinatorTests : IDisposable
             Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The BPF LSM side of the coordinator through maps-only mode (no hook is attached, so this runs where BPF LSM
+    /// programs are refused): entries land in the pinned policy maps, a second rule on the same object and a rule on a
+    /// missing file fall back to user space with the reason, a reload replaces the entries, unpin-dispose removes them.
+    /// </summary>
+    [Harrier.Kernel.Tests.Lsm.RootFact]
+    public void MapsOnlyLsm_Rules_LandInPolicyMapsAndConflictsFallBack()
+    {
+        var dir = Directory.CreateTempSubdirectory("harrier-coord-").FullName;
+        try
+        {
+            var secret = Path.Combine(dir, "secret");
+            File.WriteAllText(secret, "x");
+            var yaml = $"""
+                - rule: No secret
+                  desc: d
+                  condition: evt.type in (open, openat, openat2) and fd.name = {secret}
+                  output: o
+                  priority: WARNING
+                  action: deny
+                - rule: No secret again
+                  desc: d
+                  condition: evt.type in (unlink, unlinkat) and fd.name = {secret}
+                  output: o
+                  priority: WARNING
+                  action: deny
+                - rule: No missing
+                  desc: d
+                  condition: evt.type in (open, openat, openat2) and fd.name = {dir}/missing
+                  output: o
+                  priority: WARNING
+                  action: deny
+                - rule: Kill c2
+                  desc: d
+                  condition: evt.type = connect and fd.snet = "203.0.113.0/24"
+                  output: o
+                  priority: WARNING
+                  action: kill
+                - rule: No exec for 4242
+                  desc: d
+                  condition: evt.type in (execve, execveat) and user.uid = 4242
+                  output: o
+                  priority: WARNING
+                  action: deny
+                """;
+            var options = new LsmEnforcerOptions { PinRoot = _pinRoot, MapsOnly = true };
+            using var c = EnforcementCoordinator.Start(Rules(yaml), new EnforcementOptions { Mode = "enforce" }, _ => { }, NullLogger.Instance, options);
+            Assert.True(c.LsmActive);
+            var byRule = c.Report.ToDictionary(r => r.Rule);
+            Assert.Equal(RuleEnforcement.Lsm, byRule["No secret"].Mechanism);
+            Assert.Equal($"file_open (path {secret})", byRule["No secret"].Detail);
+            Assert.Equal(RuleEnforcement.UserSpace, byRule["No secret again"].Mechanism);
+            Assert.Contains("already an entry of rule 'No secret'", byRule["No secret again"].Detail, StringComparison.Ordinal);
+            Assert.Equal(RuleEnforcement.UserSpace, byRule["No missing"].Mechanism);
+            Assert.Contains("cannot resolve", byRule["No missing"].Detail, StringComparison.Ordinal);
+            Assert.Equal(RuleEnforcement.Lsm, byRule["Kill c2"].Mechanism);
+            Assert.Equal(RuleEnforcement.Lsm, byRule["No exec for 4242"].Mechanism);
+
+            using (var view = LsmEnforcer.Start(options))
+            {
+                Assert.Equal(1, view.CountEntries(PolicyTable.Inode));
+                Assert.Equal(1, view.CountEntries(PolicyTable.Net));
+                Assert.Equal(1, view.CountEntries(PolicyTable.Uid));
+            }
+
+            c.Update(Rules(yaml.Replace("action: kill", "action: alert", StringComparison.Ordinal)));
+            Assert.DoesNotContain(c.Report, r => r.Rule == "Kill c2");
+            using (var view = LsmEnforcer.Start(options))
+            {
+                Assert.Equal(0, view.CountEntries(PolicyTable.Net));
+                Assert.Equal(1, view.CountEntries(PolicyTable.Inode));
+            }
+
+            c.Dispose(unpin: true);
+            using (var view = LsmEnforcer.Start(options))
+            {
+                Assert.Equal(0, view.CountEntries(PolicyTable.Inode));
+                Assert.Equal(0, view.CountEntries(PolicyTable.Uid));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

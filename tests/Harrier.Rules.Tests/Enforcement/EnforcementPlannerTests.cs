@@ -319,4 +319,30 @@ public class EnforcementPlannerTests
 
         return new System.Net.IPAddress(bytes).ToString();
     }
+
+    /// <summary>Every Falco stable rule, planned as if it were a deny rule: never throws, and every refusal says why.</summary>
+    [FalcoRulesFact]
+    public void Plan_FalcoStableRulesAsDeny_NeverThrowAndAlwaysExplain()
+    {
+        var load = RuleLoader.Load([TestPaths.FalcoRules!], new RuleLoadOptions { BuildEngine = false, WarnUnused = false });
+        Assert.True(load.Success, load.Format());
+        int planned = 0;
+        foreach (var rule in load.RuleSet!.Rules.Concat(load.Disabled).Where(r => r.Resolved is not null))
+        {
+            var plan = EnforcementPlanner.Plan(rule.Name, RuleAction.Deny, rule.Resolved!, rule.EventTypes, rule.Location);
+            planned++;
+            if (plan.KernelExpressible)
+            {
+                Assert.NotEmpty(plan.Terms);
+                Assert.Null(plan.Reason);
+            }
+            else
+            {
+                Assert.False(string.IsNullOrWhiteSpace(plan.Reason), rule.Name);
+                Assert.Empty(plan.Terms);
+            }
+        }
+
+        Assert.True(planned >= 10, $"only {planned} Falco rules had a resolved condition");
+    }
 }
