@@ -136,6 +136,7 @@ internal static class EnforceBench
         Raw("lsm_open", lsm.Open, "ns_per_op");
         Raw("lsm_exec", lsm.Exec, "ns_per_op");
         Raw("lsm_connect", lsm.Connect, "ns_per_op");
+        r["lsm_deny_verified"] = lsm.Open is null ? null : lsm.DenyVerified;
         r["kill_latency_max_ms"] = J(kill.LatenciesMs.Count > 0 ? kill.LatenciesMs.Max() : double.NaN, 3);
         r["kill_victims"] = kill.Victims;
         r["kill_victims_killed"] = kill.Died;
@@ -195,6 +196,10 @@ internal static class EnforceBench
             Line("lsm file_open (open+close)", lsm.Open, "per open", LsmTargetNs, lsm.Error);
             Line("lsm bprm_check (fork+exec /bin/true)", lsm.Exec, "per exec", LsmTargetNs, lsm.Error);
             Line("lsm socket_connect (UDP connect)", lsm.Connect, "per connect", LsmTargetNs, lsm.Error);
+            if (lsm.Open is not null)
+            {
+                o.WriteLine($"lsm: protected file refused while loaded: {(lsm.DenyVerified ? "yes" : "NO")} (phased rounds: without, with, without; added = difference of medians)");
+            }
         }
 
         if (kill.LatenciesMs.Count == 0)

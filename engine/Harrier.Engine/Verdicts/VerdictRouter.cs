@@ -15,14 +15,18 @@ internal sealed partial class VerdictRouter
     private readonly EnforcementOptions _options;
     private readonly ILogger _logger;
     private readonly Func<long> _boottimeNs;
+    private readonly Func<string, bool> _enforcedInKernel;
     private long _kills;
     private long _killFailures;
 
-    public VerdictRouter(EnforcementOptions options, ILogger logger, Func<long>? boottimeNs = null)
+    /// <param name="enforcedInKernel">True for rules an in-kernel mechanism enforces (their decision events carry the
+    /// verdict; the syscall event's alert then says so instead of "not-enforced").</param>
+    public VerdictRouter(EnforcementOptions options, ILogger logger, Func<long>? boottimeNs = null, Func<string, bool>? enforcedInKernel = null)
     {
         _options = options;
         _logger = logger;
         _boottimeNs = boottimeNs ?? Posix.BoottimeNs;
+        _enforcedInKernel = enforcedInKernel ?? (static _ => false);
     }
 
     public long Kills => Interlocked.Read(ref _kills);
@@ -42,8 +46,13 @@ internal sealed partial class VerdictRouter
         {
             case RuleAction.Alert:
                 return ("none", null);
+            case RuleAction.Deny when !_options.Enforce:
+                return ("would-deny", null);
             case RuleAction.Deny:
-                return (_options.Enforce ? "not-enforced" : "would-deny", null);
+                // The syscall already returned: only an in-kernel path could have refused it.
+                return (_enforcedInKernel(ruleName) ? (e.Res == -1 ? "denied-in-kernel" : "enforced-in-kernel") : "not-enforced", null);
+            case RuleAction.Kill when _enforcedInKernel(ruleName):
+                return (_options.Enforce ? "killed-in-kernel" : "would-kill", null);
             case RuleAction.Kill when !_options.Enforce:
                 return ("would-kill", null);
             case RuleAction.Kill:

@@ -46,6 +46,8 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private long _rulesLoadedAt;
     private readonly SystemdNotifier _systemd = new();
     private MetricsServer? _metrics;
+    private EnforcementCoordinator? _enforcement;
+    private readonly object _pipelineGate = new();
     private HealthEvaluator? _health;
     private readonly List<FileSystemWatcher> _watchers = new();
     private ITimer? _debounce;
@@ -98,11 +100,19 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             _processes = new ProcessTable(_settings.Enrichment, logger: _loggerFactory.CreateLogger("Harrier.Engine.Enrichment"));
             int seeded = _processes.Seed();
             _detection = new DetectionStage(_initialRules);
-            var verdicts = new VerdictRouter(_settings.Enforcement, _loggerFactory.CreateLogger("Harrier.Engine.Verdicts"));
+            // Deny/kill rules the kernel can evaluate go to BPF LSM or cgroup programs; the rest stay in user space.
+            _enforcement = EnforcementCoordinator.Start(_initialRules, _settings.Enforcement, OnDecision, _loggerFactory.CreateLogger("Harrier.Engine.Enforcement"));
+            var verdicts = new VerdictRouter(_settings.Enforcement, _loggerFactory.CreateLogger("Harrier.Engine.Verdicts"), enforcedInKernel: _enforcement.EnforcedInKernel);
             _pipeline = new EventPipeline(_processes, _detection, verdicts, a => _dispatcher.Publish(a));
             _source = KernelEventSource.Open(_settings.Probes, _loggerFactory);
             _source.SetInterestingTypes(_initialRules.InterestingTypes.ToArray());
-            _source.Start(_pipeline.OnBatch);
+            _source.Start(batch =>
+            {
+                lock (_pipelineGate)
+                {
+                    _pipeline.OnBatch(batch);
+                }
+            });
             LogStarted(_logger, _initialRules.Rules.Count, _initialRules.InterestingTypes.Count, seeded, _settings.Enforcement.Mode);
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
             {
@@ -155,6 +165,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         _lossTimer?.Dispose();
         _sighup?.Dispose();
         _source?.Stop();
+        _enforcement?.Dispose();
         if (_dispatcher is not null)
         {
             await _dispatcher.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -201,6 +212,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             }
 
             _detection.Swap(result.RuleSet);
+            _enforcement?.Update(result.RuleSet);
             Interlocked.Increment(ref _reloads);
             Volatile.Write(ref _rulesLoadSeconds, _time.GetElapsedTime(started).TotalSeconds);
             Interlocked.Exchange(ref _rulesLoadedAt, _time.GetUtcNow().ToUnixTimeSeconds());
@@ -260,6 +272,41 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             w.EnableRaisingEvents = true;
             _watchers.Add(w);
         }
+    }
+
+    /// <summary>
+    /// A decision taken in the kernel (LSM hook, cgroup program) for a rule: it becomes that rule's alert with what
+    /// the kernel did (<c>denied</c>, <c>killed</c>, <c>would-deny</c>). Called on the coordinator's polling thread.
+    /// </summary>
+    private void OnDecision(DecisionEvent d)
+    {
+        var rule = _detection?.RuleSet.Rules.FirstOrDefault(r => r.Name == d.Policy);
+        var p = _processes?.Find(d.Pid);
+        lock (_pipelineGate)
+        {
+            d.Process ??= p;
+        }
+
+        _dispatcher?.Publish(new Alert
+        {
+            Uuid = Guid.NewGuid(),
+            TimeNs = d.TimestampNs != 0 ? d.TimestampNs : _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000,
+            Rule = rule?.Name ?? d.Policy ?? "kernel enforcement",
+            Priority = rule?.Priority ?? Priority.Warning,
+            Source = "syscall",
+            Hostname = EventPipeline.HostName(),
+            Output = $"{d.Hook} {d.Action}: {d.Subject} (process={p?.Name ?? d.Comm} pid={d.Pid} exepath={p?.ExePath} user={p?.UserName} container={p?.ContainerId ?? "host"})",
+            OutputFields =
+            [
+                new("evt.type", EventTypes.Name(d.Type)), new("harrier.hook", d.Hook), new("harrier.subject", d.Subject),
+                new("proc.pid", (long)d.Pid), new("proc.name", p?.Name ?? d.Comm),
+            ],
+            Tags = rule?.Tags ?? [],
+            Action = rule?.Action ?? RuleAction.Deny,
+            Enforced = d.Action,
+            EventId = d.EventId,
+            Process = new AlertProcess { Pid = d.Pid, Ppid = d.Ppid, Name = p?.Name ?? d.Comm, ExePath = p?.ExePath ?? string.Empty, Uid = d.Uid, UserName = p?.UserName ?? string.Empty, ContainerId = p?.ContainerId ?? "host" },
+        });
     }
 
     /// <summary>
