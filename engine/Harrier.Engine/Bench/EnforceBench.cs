@@ -18,6 +18,7 @@ namespace Harrier.Engine.Bench;
 /// the kernel's reason, when BPF LSM cannot load), <c>kill_latency_p50_ms</c>, <c>kill_latency_p99_ms</c>; raw
 /// <c>*_ns_per_op_with</c>/<c>_without</c> (<c>seccomp_ns_per_syscall_with</c>/<c>_without</c>) and <c>*_ratio</c> per path;
 /// <c>cgroup_tcp_connect_*</c>, <c>cgroup_null_program_ns_added</c> (kernel fixed cost of any connect4 program),
+/// <c>cgroup_harrier_logic_ns_added</c> (Harrier's programs over the do-nothing one),
 /// <c>cgroup_deny_verified</c>, <c>seccomp_profile</c>, <c>seccomp_allow_all_*</c>, <c>kill_latency_max_ms</c>,
 /// <c>kill_victims</c>, <c>kill_victims_killed</c>, <c>kill_alerts</c>, <c>kill_events_lost</c>,
 /// <c>*_target_met</c> (null when unmeasured; LSM judged on open and connect, exec being fork+exec noise),
@@ -127,6 +128,7 @@ internal static class EnforceBench
         Raw("cgroup_tcp_connect", cgroup.TcpConnect, "ns_per_op");
         r["cgroup_deny_verified"] = cgroup.DenyVerified;
         r["cgroup_null_program_ns_added"] = J(cgroup.NullProgram?.NsAdded ?? double.NaN);
+        r["cgroup_harrier_logic_ns_added"] = J(cgroup.HarrierLogic?.NsAdded ?? double.NaN);
         r["cgroup_rounds"] = cgroup.UdpConnect?.Rounds;
         Raw("seccomp", seccomp.Profile, "ns_per_syscall");
         r["seccomp_profile"] = seccomp.ProfileName;
@@ -181,7 +183,7 @@ internal static class EnforceBench
         {
             o.WriteLine($"cgroup: denied destination refused with EPERM while attached: {(cgroup.DenyVerified ? "yes" : "NO")}");
             o.WriteLine(cgroup.NullProgram is { } n
-                ? string.Create(c, $"cgroup: a do-nothing connect4 program adds {n.NsAdded:+0.0;-0.0} ns per UDP connect (kernel fixed cost; the rest is Harrier's program)")
+                ? string.Create(c, $"cgroup: of that, a do-nothing connect4 program (kernel fixed cost: socket lock, dispatch) adds {n.NsAdded:+0.0;-0.0} ns; Harrier's program logic over it {cgroup.HarrierLogic?.NsAdded ?? double.NaN:+0.0;-0.0} ns")
                 : $"cgroup: do-nothing program not measured: {cgroup.NullProgramError}");
         }
 

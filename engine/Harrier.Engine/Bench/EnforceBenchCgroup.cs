@@ -30,6 +30,9 @@ internal static class EnforceBenchCgroup
     {
         public EnforceBenchComparison? NullProgram { get; init; }
 
+        /// <summary>Harrier's programs compared with the do-nothing program (same rounds): the cost of Harrier's own logic.</summary>
+        public EnforceBenchComparison? HarrierLogic { get; init; }
+
         public string? NullProgramError { get; init; }
     }
 
@@ -88,13 +91,74 @@ internal static class EnforceBenchCgroup
             }
 
             long udpIterations = EnforceBenchLoops.Calibrate(n => EnforceBenchLoops.UdpConnect(udp, n), roundMs);
-            var (udpWithout, udpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(udp, udpIterations));
+
+            // UDP connect in three rotating states: nothing attached, a do-nothing connect4 program, Harrier's programs.
+            // The do-nothing program isolates the kernel's fixed cost of running any connect4 program in the same rounds.
+            int nullProgram = BenchSyscalls.LoadNullConnect4Program();
+            int cgroupFd = nullProgram >= 0 ? LibbpfCgroup.OpenDirectory(dir) : -1;
+            string? nullError = nullProgram < 0 ? $"loading a do-nothing cgroup/connect4 program failed: errno {-nullProgram}"
+                : cgroupFd < 0 ? $"open({dir}) failed: errno {-cgroupFd}" : null;
+            EnforceBenchComparison udpHarrier;
+            EnforceBenchComparison? udpNull = null;
+            EnforceBenchComparison? udpLogic = null;
+            try
+            {
+                if (nullError is null)
+                {
+                    int current = 0;
+                    void SetState(int state)
+                    {
+                        if (current == 1)
+                        {
+                            Check(BenchSyscalls.SetConnect4Program(cgroupFd, nullProgram, attach: false), "detach");
+                        }
+                        else if (current == 2)
+                        {
+                            e.Detach(dir);
+                        }
+
+                        if (state == 1)
+                        {
+                            Check(BenchSyscalls.SetConnect4Program(cgroupFd, nullProgram, attach: true), "attach");
+                        }
+                        else if (state == 2)
+                        {
+                            e.Attach(dir);
+                        }
+
+                        current = state;
+                    }
+
+                    var s = EnforceBenchRounds.Rotate(rounds, 3, SetState, () => EnforceBenchLoops.UdpConnect(udp, udpIterations));
+                    udpHarrier = EnforceBenchComparison.From(s[0], s[2]);
+                    udpNull = EnforceBenchComparison.From(s[0], s[1]);
+                    udpLogic = EnforceBenchComparison.From(s[1], s[2]);
+                }
+                else
+                {
+                    var (udpWithout, udpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(udp, udpIterations));
+                    udpHarrier = EnforceBenchComparison.From(udpWithout, udpWith);
+                }
+            }
+            finally
+            {
+                if (cgroupFd >= 0)
+                {
+                    BenchSyscalls.Close(cgroupFd);
+                }
+
+                if (nullProgram >= 0)
+                {
+                    BenchSyscalls.Close(nullProgram);
+                }
+            }
+
             long tcpIterations = EnforceBenchLoops.Calibrate(n => EnforceBenchLoops.TcpRefused(closedPort, n), roundMs);
             var (tcpWithout, tcpWith) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.TcpRefused(closedPort, tcpIterations));
-            var (nullProgram, nullError) = MeasureNullProgram(dir, udp, rounds, udpIterations);
-            return new Result(EnforceBenchComparison.From(udpWithout, udpWith), EnforceBenchComparison.From(tcpWithout, tcpWith), verified, verified ? null : "a denied destination was not refused with EPERM while attached")
+            return new Result(udpHarrier, EnforceBenchComparison.From(tcpWithout, tcpWith), verified, verified ? null : "a denied destination was not refused with EPERM while attached")
             {
-                NullProgram = nullProgram,
+                NullProgram = udpNull,
+                HarrierLogic = udpLogic,
                 NullProgramError = nullError,
             };
         }
@@ -130,44 +194,11 @@ internal static class EnforceBenchCgroup
         }
     }
 
-    /// <summary>UDP connect with a do-nothing connect4 program attached/detached in alternating rounds.</summary>
-    private static (EnforceBenchComparison? Comparison, string? Error) MeasureNullProgram(string dir, int udp, int rounds, long iterations)
+    private static void Check(int rc, string what)
     {
-        int prog = BenchSyscalls.LoadNullConnect4Program();
-        if (prog < 0)
+        if (rc != 0)
         {
-            return (null, $"loading a do-nothing cgroup/connect4 program failed: errno {-prog}");
-        }
-
-        int cg = LibbpfCgroup.OpenDirectory(dir);
-        if (cg < 0)
-        {
-            BenchSyscalls.Close(prog);
-            return (null, $"open({dir}) failed: errno {-cg}");
-        }
-
-        try
-        {
-            void Set(bool on)
-            {
-                int rc = BenchSyscalls.SetConnect4Program(cg, prog, on);
-                if (rc != 0)
-                {
-                    throw new InvalidOperationException($"BPF_PROG_{(on ? "ATTACH" : "DETACH")} of the do-nothing program failed: errno {-rc}");
-                }
-            }
-
-            var (without, with) = EnforceBenchRounds.Alternate(rounds, Set, () => EnforceBenchLoops.UdpConnect(udp, iterations));
-            return (EnforceBenchComparison.From(without, with), null);
-        }
-        catch (InvalidOperationException ex)
-        {
-            return (null, ex.Message);
-        }
-        finally
-        {
-            BenchSyscalls.Close(cg);
-            BenchSyscalls.Close(prog);
+            throw new InvalidOperationException($"BPF_PROG_{what.ToUpperInvariant()} of the do-nothing connect4 program failed: errno {-rc}");
         }
     }
 

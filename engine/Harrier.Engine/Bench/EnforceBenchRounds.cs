@@ -46,4 +46,46 @@ internal static class EnforceBenchRounds
 
         return (without, with);
     }
+
+    /// <summary>
+    /// The same for more than two states (0 = mechanism off): round i measures every state once, in the order
+    /// (i + k) mod <paramref name="states"/>, so each state is measured first equally often. <paramref name="setState"/>
+    /// is called only on a change (starting from state 0) and state 0 is restored at the end, also on an exception.
+    /// Returns the samples per state, index-paired by round.
+    /// </summary>
+    public static List<double>[] Rotate(int rounds, int states, Action<int> setState, Func<double> measure)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(states, 2);
+        ArgumentNullException.ThrowIfNull(setState);
+        ArgumentNullException.ThrowIfNull(measure);
+        var samples = Enumerable.Range(0, states).Select(_ => new List<double>(rounds)).ToArray();
+        int current = 0;
+        try
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                for (int k = 0; k < states; k++)
+                {
+                    int state = (i + k) % states;
+                    if (state != current)
+                    {
+                        setState(state);
+                        current = state;
+                    }
+
+                    samples[state].Add(measure());
+                }
+            }
+        }
+        finally
+        {
+            if (current != 0)
+            {
+                setState(0);
+            }
+        }
+
+        return samples;
+    }
 }

@@ -11,6 +11,10 @@ internal sealed record EnforcementOptions
 
     public bool Enforce => Mode == "enforce";
 
+    /// <summary>Remove pinned BPF LSM programs and maps when Harrier stops. Off by default: the last policy stays in
+    /// force across a restart or crash until the next Harrier takes over (<c>harrier stop --unpin</c> removes it).</summary>
+    public bool UnpinOnStop { get; init; }
+
     public IReadOnlyList<string> Validate() =>
         Mode is "monitor" or "enforce" ? [] : [$"Enforcement:Mode must be 'monitor' or 'enforce' (got '{Mode}')"];
 }

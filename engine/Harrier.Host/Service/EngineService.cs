@@ -25,6 +25,7 @@ namespace Harrier.Host.Service;
 internal sealed partial class EngineService : IHostedService, IDisposable
 {
     private readonly EngineSettings _settings;
+    private EngineSettings _current;
     private readonly CompiledRuleSet _initialRules;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
@@ -38,6 +39,11 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private PosixSignalRegistration? _sighup;
     private ITimer? _lossTimer;
     private ulong _lastLost;
+    private Dictionary<EventType, ulong> _lastLostPerType = new();
+    private readonly Dictionary<EventType, ulong> _pendingLostPerType = new();
+    private long _pendingLost;
+    private long _lastLossAlert;
+    private long _lastUserLostAlerted;
     private long _lastReceived;
     private int _reloading;
     private long _reloadFailures;
@@ -55,6 +61,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     public EngineService(EngineSettings settings, CompiledRuleSet rules, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, TimeProvider? time = null)
     {
         _settings = settings;
+        _current = settings;
         _initialRules = rules;
         _loggerFactory = loggerFactory;
         _lifetime = lifetime;
@@ -117,9 +124,10 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
             {
                 ctx.Cancel = true;
-                _ = Task.Run(Reload);
+                _ = Task.Run(ReloadConfigAndRules);
             });
-            _lossTimer = _time.CreateTimer(_ => CheckLoss(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            var window = TimeSpan.FromSeconds(_settings.Drops.WindowSeconds);
+            _lossTimer = _time.CreateTimer(_ => CheckLoss(), null, window, window);
             _health = new HealthEvaluator(_settings.Metrics, _time);
             if (_settings.Metrics.Enabled)
             {
@@ -165,7 +173,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         _lossTimer?.Dispose();
         _sighup?.Dispose();
         _source?.Stop();
-        _enforcement?.Dispose();
+        _enforcement?.Dispose(unpin: _settings.Enforcement.UnpinOnStop);
         if (_dispatcher is not null)
         {
             await _dispatcher.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -190,9 +198,10 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         try
         {
             long started = _time.GetTimestamp();
-            var result = RuleLoader.Load(_settings.RulePaths, new RuleLoadOptions
+            var current = Volatile.Read(ref _current);
+            var result = RuleLoader.Load(current.RulePaths, new RuleLoadOptions
             {
-                RuleMatching = _settings.Rules.RuleMatching == "first" ? RuleMatchingMode.First : RuleMatchingMode.All,
+                RuleMatching = current.Rules.RuleMatching == "first" ? RuleMatchingMode.First : RuleMatchingMode.All,
             });
             if (!result.Success || result.RuleSet is null)
             {
@@ -242,8 +251,8 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     /// <summary>Watches the rule files and directories; a change reloads after 500 ms of quiet (editors write in bursts).</summary>
     private void WatchRuleFiles()
     {
-        _debounce = _time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        foreach (string path in _settings.RulePaths)
+        _debounce = _time.CreateTimer(_ => ReloadConfigAndRules(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        foreach (string path in _settings.RulePaths.Concat(_settings.ConfigFiles).Distinct(StringComparer.Ordinal))
         {
             bool dir = Directory.Exists(path);
             string? folder = dir ? path : Path.GetDirectoryName(path);
@@ -260,7 +269,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             };
             FileSystemEventHandler changed = (_, e) =>
             {
-                if (!dir || e.Name is null || e.Name.EndsWith(".yaml", StringComparison.Ordinal) || e.Name.EndsWith(".yml", StringComparison.Ordinal))
+                if (!dir || e.Name is null || e.Name.EndsWith(".yaml", StringComparison.Ordinal) || e.Name.EndsWith(".yml", StringComparison.Ordinal) || e.Name.EndsWith(".json", StringComparison.Ordinal))
                 {
                     _debounce?.Change(TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
                 }
@@ -327,12 +336,88 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         long received = s.Received - _lastReceived;
         _lastLost = s.TotalLost;
         _lastReceived = s.Received;
-        if (lost > 0 && lost * 1000 > (ulong)Math.Max(1, received + (long)lost))
+        var perType = s.KernelLostPerType.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var delta = perType.ToDictionary(kv => kv.Key, kv => kv.Value - _lastLostPerType.GetValueOrDefault(kv.Key));
+        _lastLostPerType = perType;
+        double share = lost == 0 ? 0 : (double)lost / Math.Max(1, received + (long)lost);
+        if (share <= _settings.Drops.AlertShare)
         {
-            string where = string.Join(", ", s.KernelLostPerType.OrderByDescending(kv => kv.Value).Take(5).Select(kv => $"{EventTypes.Name(kv.Key)}={kv.Value}"));
-            _dispatcher.RaiseInternal(InternalAlerts.EventLoss((long)lost, where.Length > 0 ? where : "user space", _time));
+            return;
         }
+
+        _pendingLost += (long)lost;
+        foreach (var (t, n) in delta.Where(kv => kv.Value > 0))
+        {
+            _pendingLostPerType[t] = _pendingLostPerType.GetValueOrDefault(t) + n;
+        }
+
+        long now = _time.GetTimestamp();
+        if (_lastLossAlert != 0 && _time.GetElapsedTime(_lastLossAlert, now) < TimeSpan.FromSeconds(_settings.Drops.AlertIntervalSeconds))
+        {
+            return; // rate-limited: counted into the next alert
+        }
+
+        string where = string.Join(", ", _pendingLostPerType.OrderByDescending(kv => kv.Value).Take(8)
+            .Select(kv => $"{EventTypes.ClassOf(kv.Key).ToString().ToLowerInvariant()}/{EventTypes.Name(kv.Key)}={kv.Value}"));
+        long userLost = s.UserLost - _lastUserLostAlerted;
+        if (userLost > 0)
+        {
+            where = where.Length > 0 ? where + $", user-space={userLost}" : $"user-space={userLost}";
+        }
+
+        _lastUserLostAlerted = s.UserLost;
+        _dispatcher.RaiseInternal(InternalAlerts.EventLoss(_pendingLost, $"{where} ({share:P2} of the last {_settings.Drops.WindowSeconds} s)", _time));
+        _lastLossAlert = now;
+        _pendingLost = 0;
+        _pendingLostPerType.Clear();
     }
+
+    /// <summary>
+    /// Re-reads the configuration (base file, drop-ins, environment, the original <c>-o</c>): invalid → the old one
+    /// stays and an internal alert lists every problem; valid → new rule paths and matching apply, then the rules
+    /// reload. Changes to other sections take effect after a restart (logged).
+    /// </summary>
+    public void ReloadConfigAndRules()
+    {
+        var errors = new StringWriter();
+        var (next, _) = EngineSettingsLoader.Load(_settings.ConfigPath, _settings.Overrides, _settings.CliRulePaths, errors);
+        if (next is null)
+        {
+            _systemd.Notify(new ServiceState($"RELOADING=1\nMONOTONIC_USEC={System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000)}"));
+            Interlocked.Increment(ref _reloadFailures);
+            _dispatcher?.RaiseInternal(new Alert
+            {
+                Uuid = Guid.NewGuid(),
+                TimeNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000,
+                Rule = "Harrier configuration reload failed",
+                Priority = Priority.Error,
+                Source = "internal",
+                Hostname = EventPipeline.HostName(),
+                Output = "Configuration reload failed, the previous configuration stays in force: " + errors.ToString().Trim().Replace(Environment.NewLine, "; ", StringComparison.Ordinal),
+            });
+            _systemd.Notify(new ServiceState("READY=1"));
+            return;
+        }
+
+        var old = Volatile.Read(ref _current);
+        var restartOnly = new List<string>();
+        if (next.Probes != old.Probes) restartOnly.Add("Probes");
+        if (next.Enrichment != old.Enrichment) restartOnly.Add("Enrichment");
+        if (next.Enforcement != old.Enforcement) restartOnly.Add("Enforcement");
+        if (next.Metrics != old.Metrics) restartOnly.Add("Metrics");
+        if (!ReferenceEquals(next.Outputs, old.Outputs) && System.Text.Json.JsonSerializer.Serialize(next.Outputs) != System.Text.Json.JsonSerializer.Serialize(old.Outputs)) restartOnly.Add("Outputs");
+        if (restartOnly.Count > 0)
+        {
+            LogRestartNeeded(_logger, string.Join(", ", restartOnly));
+        }
+
+        // Only the rules part of the new configuration is taken live.
+        Volatile.Write(ref _current, old with { Rules = next.Rules, RulePaths = next.RulePaths });
+        Reload();
+    }
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Configuration changed in {Sections}: those changes take effect after a restart")]
+    private static partial void LogRestartNeeded(ILogger logger, string sections);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Harrier started: {Rules} rules over {Types} event types, {Seeded} processes seeded, enforcement {Mode}")]
     private static partial void LogStarted(ILogger logger, int rules, int types, int seeded, string mode);

@@ -24,6 +24,15 @@ internal sealed record EngineSettings
     /// <summary>Absolute rule file or directory paths (from -r, else Rules:Paths against the config's directory).</summary>
     public required IReadOnlyList<string> RulePaths { get; init; }
 
+    public required DropAlertOptions Drops { get; init; }
+
     /// <summary>The configuration files read, in order (for support output and reload watching).</summary>
     public IReadOnlyList<string> ConfigFiles { get; init; } = Array.Empty<string>();
+
+    /// <summary>What the settings were built from (<c>--config</c>, <c>-o</c>, <c>-r</c>), so a reload rebuilds them alike.</summary>
+    public string? ConfigPath { get; init; }
+
+    public IReadOnlyList<string> Overrides { get; init; } = Array.Empty<string>();
+
+    public IReadOnlyList<string> CliRulePaths { get; init; } = Array.Empty<string>();
 }

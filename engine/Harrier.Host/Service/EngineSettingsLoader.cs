@@ -21,7 +21,8 @@ internal static class EngineSettingsLoader
         .Section<RulesOptions>(RulesOptions.SectionName)
         .Section("Outputs", null)
         .Section<EnforcementOptions>(EnforcementOptions.SectionName)
-        .Section<MetricsOptions>(MetricsOptions.SectionName);
+        .Section<MetricsOptions>(MetricsOptions.SectionName)
+        .Section<DropAlertOptions>(DropAlertOptions.SectionName);
 
     /// <summary>Returns the settings, or null after writing every problem to <paramref name="err"/>.</summary>
     public static (EngineSettings? Settings, IConfigurationRoot? Root) Load(string? configPath, IReadOnlyList<string> overrides,
@@ -45,6 +46,7 @@ internal static class EngineSettingsLoader
         var rules = OptionsValidation.Bind<RulesOptions>(root, RulesOptions.SectionName, bindErrors);
         var enforcement = OptionsValidation.Bind<EnforcementOptions>(root, EnforcementOptions.SectionName, bindErrors);
         var metrics = OptionsValidation.Bind<MetricsOptions>(root, MetricsOptions.SectionName, bindErrors);
+        var drops = OptionsValidation.Bind<DropAlertOptions>(root, DropAlertOptions.SectionName, bindErrors);
         OutputsOptions? outputs = null;
         IEnumerable<string> outputErrors;
         try
@@ -69,7 +71,8 @@ internal static class EngineSettingsLoader
             ("Rules", rules.Validate().Concat(missing)),
             ("Outputs", outputErrors),
             ("Enforcement", enforcement.Validate()),
-            ("Metrics", metrics.Validate()));
+            ("Metrics", metrics.Validate()),
+            ("Drops", drops.Validate()));
         if (errors.Count > 0)
         {
             OptionsValidation.Report(errors, err);
@@ -84,6 +87,10 @@ internal static class EngineSettingsLoader
             Outputs = outputs!,
             Enforcement = enforcement,
             Metrics = metrics,
+            Drops = drops,
+            ConfigPath = configPath,
+            Overrides = overrides,
+            CliRulePaths = rulePaths,
             RulePaths = paths,
             ConfigFiles = loaded.Files,
         }, root);

@@ -49,4 +49,45 @@ public sealed class EnforceBenchRoundsTests
     [Fact]
     public void Alternate_ZeroRounds_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => EnforceBenchRounds.Alternate(0, _ => { }, () => 1.0));
+
+    [Fact]
+    public void Rotate_ThreeStates_EachFirstOnceAndRestoredToZero()
+    {
+        int state = 0;
+        var order = new List<int>();
+        var sets = new List<int>();
+        var samples = EnforceBenchRounds.Rotate(
+            3,
+            3,
+            s =>
+            {
+                Assert.NotEqual(state, s);
+                state = s;
+                sets.Add(s);
+            },
+            () =>
+            {
+                order.Add(state);
+                return (state * 100) + order.Count;
+            });
+
+        Assert.Equal([0, 1, 2, 1, 2, 0, 2, 0, 1], order);
+        Assert.Equal(0, state);
+        Assert.Equal(0, sets[^1]);
+        Assert.Equal([1.0, 6, 8], samples[0]);
+        Assert.Equal([102.0, 104, 109], samples[1]);
+        Assert.Equal([203.0, 205, 207], samples[2]);
+    }
+
+    [Fact]
+    public void Rotate_SwitchFails_RestoresStateZero()
+    {
+        int state = 0;
+        Assert.Throws<InvalidOperationException>(() => EnforceBenchRounds.Rotate(
+            2,
+            3,
+            s => state = s == 2 ? throw new InvalidOperationException("attach failed") : s,
+            () => 1.0));
+        Assert.Equal(0, state);
+    }
 }

@@ -66,6 +66,38 @@ public sealed class ServiceLifecycleTests : IDisposable
         Assert.True(h.Output.Contains("Harrier stopped", StringComparison.Ordinal), h.Output);
     }
 
+    [KernelFact]
+    public async Task Sighup_InvalidConfigFile_OldConfigStaysAndInternalAlertRaised()
+    {
+        Assert.NotNull(HarrierProcess.Program);
+        string config = Path.Combine(_dir, "appsettings.json");
+        File.Copy(Path.Combine(Path.GetDirectoryName(HarrierProcess.Program)!, "appsettings.json"), config);
+        string rules = Path.Combine(_dir, "rules.yaml");
+        File.WriteAllText(rules, Rule("Config test rule"));
+        int port = 17765 + (Environment.ProcessId % 1000);
+        using var h = new HarrierProcess(_dir, port, ["run", "--config", config, "-r", rules, "-o", "Rules:WatchFiles=false"]);
+        Assert.True(h.WaitMessage(m => m == "READY=1", Start) >= 0, h.Output);
+
+        File.WriteAllText(config, "{ \"Probes\": { \"RingBufferBytes\": 12345 } }");
+        int mark = h.Messages.Count;
+        h.Signal(1);
+        Assert.True(h.WaitMessage(m => m == "READY=1", TimeSpan.FromSeconds(20), mark) > mark, h.Output);
+        Assert.False(h.Process.HasExited);
+        using var http = new HttpClient();
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        Assert.Contains("harrier_rules_reload_failures_total 1", metrics);
+        Assert.Contains("harrier_rules_loaded 1", metrics);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!h.Output.Contains("Configuration reload failed", StringComparison.Ordinal) && sw.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50); // waiting for another process's output, not a correctness sleep
+        }
+
+        Assert.Contains("Probes:RingBufferBytes must be a power of two", h.Output);
+        h.Signal(15);
+        Assert.True(h.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
     private static string Rule(string name) => $"""
         - rule: {name}
           desc: test
