@@ -83,6 +83,13 @@ public sealed partial class CorrelationEvaluator
                         continue;
                     }
 
+                    // A later step is only worth keeping when an earlier one of the same key is waiting: most events
+                    // that match a last step (every outbound connect, say) then cost no state at all.
+                    if (spec.Kind == CorrelationKind.Sequence && step > 0 && !Waiting(id, key, step - 1))
+                    {
+                        continue;
+                    }
+
                     string? distinct = null;
                     if (spec.Distinct is { } d)
                     {
@@ -125,6 +132,9 @@ public sealed partial class CorrelationEvaluator
             }
         }
     }
+
+    private bool Waiting(int id, string key, int step) =>
+        _byKey.TryGetValue((id, key), out var list) && list.Exists(f => f.Step == step);
 
     private void Insert(CorrelationFact f)
     {
