@@ -169,10 +169,14 @@ SEC("raw_tp/sched_process_exit")
 int harrier_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	bool group_dead = (bool)ctx->args[1];
 	struct rec_ctx c;
 
-	if (!group_dead)
+	/*
+	 * Only the thread group's end is an event. The tracepoint's group_dead argument exists only on newer kernels
+	 * (reading args[1] makes the attach fail with EINVAL on 6.1/6.12), but do_exit() has already decremented
+	 * signal->live before this tracepoint on every kernel: zero means this was the last thread.
+	 */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == harrier_config.self_tgid)
 		return 0;

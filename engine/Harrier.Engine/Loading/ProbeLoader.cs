@@ -144,6 +144,14 @@ internal sealed partial class ProbeLoader
         };
 
         var log = ex.Log;
+        if (log.Any(l => l.Contains("bpf_rdonly_cast", StringComparison.Ordinal) && l.Contains("not found", StringComparison.Ordinal)))
+        {
+            // The probes read kernel structs through the bpf_rdonly_cast kfunc (Linux 6.2+). Debian 12's own 6.1 kernel
+            // lacks it; its bookworm-backports kernels (6.12) have it.
+            hint = $"this kernel ({Environment.OSVersion.Version}) lacks the bpf_rdonly_cast kfunc the probes need: "
+                + "run Linux 6.2 or newer (on Debian 12: apt-get install -t bookworm-backports linux-image-amd64)";
+        }
+
         var tail = log.Skip(Math.Max(0, log.Count - BpfException.MessageLogLines));
         string msg = $"loading the BPF probes failed: {hint}";
         if (log.Count > 0)
