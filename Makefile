@@ -43,6 +43,8 @@ test-vm: build
 bench: build
 	build/harrier bench pipeline
 	build/harrier bench rules
+	build/harrier bench outputs
+	build/harrier bench enforce
 
 clean:
 	rm -rf build probes/.output lsm-hooks/.output
