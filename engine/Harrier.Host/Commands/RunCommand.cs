@@ -48,7 +48,7 @@ internal static class RunCommand
             stderr.WriteLine($"harrier: {loaded.Warnings.Count} rule warnings, {loaded.Skipped.Count} rules skipped (see `harrier rules validate`)");
         }
 
-        var logger = new LoggerConfiguration().ReadFrom.Configuration(root).CreateLogger();
+        var logger = new LoggerConfiguration().ReadFrom.Configuration(root).Enrich.With(new SyslogPrefixEnricher()).CreateLogger();
         try
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
