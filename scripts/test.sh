@@ -43,12 +43,16 @@ for lane in $lanes; do
 		run_project tests/Harrier.Kernel.Tests/Harrier.Kernel.Tests.csproj ;;
 	vm)
 		if [ -x scripts/vm-test.sh ]; then
-			if out=$(scripts/vm-test.sh 2>&1 | tee /dev/stderr | grep -E '^vm: [0-9]+ passed, [0-9]+ failed' | tail -1); [ -n "$out" ]; then
+			# (tee to a temp file: opening /dev/stderr for writing would truncate a log file that stdout/stderr point at)
+			vmlog=$(mktemp)
+			scripts/vm-test.sh 2>&1 | tee "$vmlog"
+			if out=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vmlog" | tail -1); [ -n "$out" ]; then
 				p=$(sed -E 's/vm: ([0-9]+) passed.*/\1/' <<<"$out"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$out")
 				passed=$((passed + p)); failed=$((failed + f)); [ "$f" -eq 0 ] || rc=1
 			else
 				echo "vm lane: no result line"; failed=$((failed + 1)); rc=1
 			fi
+			rm -f "$vmlog"
 		fi ;;
 	esac
 done
