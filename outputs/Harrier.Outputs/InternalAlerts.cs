@@ -35,6 +35,11 @@ public static class InternalAlerts
         => Build(EventLossRule, Priority.Critical, $"Events were lost before rule evaluation (lost={lostEvents} where={where})", time, hostname,
             [new("evt.lost", lostEvents), new("where", where)]);
 
+    /// <summary>For the engine: reloading <paramref name="what"/> (rules, configuration) failed; the previous one stays.</summary>
+    public static Alert ReloadFailed(string what, string errors, TimeProvider? time = null, string? hostname = null)
+        => Build($"Harrier {what} reload failed", Priority.Error, $"{char.ToUpperInvariant(what[0])}{what[1..]} reload failed, the previous {what} stays in force: {errors}", time, hostname,
+            [new("reload", what), new("errors", errors)]);
+
     private static Alert Build(string rule, Priority priority, string output, TimeProvider? time, string? hostname, KeyValuePair<string, object?>[] fields)
     {
         DateTimeOffset now = (time ?? TimeProvider.System).GetUtcNow();

@@ -194,7 +194,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             return;
         }
 
-        _systemd.Notify(new ServiceState($"RELOADING=1\nMONOTONIC_USEC={System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000)}"));
+        NotifyReloading();
         try
         {
             long started = _time.GetTimestamp();
@@ -207,16 +207,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             {
                 Interlocked.Increment(ref _reloadFailures);
                 LogReloadFailed(_logger, result.Errors.Count);
-                _dispatcher?.RaiseInternal(new Alert
-                {
-                    Uuid = Guid.NewGuid(),
-                    TimeNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000,
-                    Rule = "Harrier rules reload failed",
-                    Priority = Priority.Error,
-                    Source = "internal",
-                    Hostname = EventPipeline.HostName(),
-                    Output = $"Rules reload failed, the previous rule set stays in force: {string.Join("; ", result.Errors.Take(10).Select(e => e.ToString()))}",
-                });
+                _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("rule set", string.Join("; ", result.Errors.Take(10).Select(e => e.ToString())), _time, EventPipeline.HostName()));
                 return;
             }
 
@@ -383,18 +374,9 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         var (next, _) = EngineSettingsLoader.Load(_settings.ConfigPath, _settings.Overrides, _settings.CliRulePaths, errors);
         if (next is null)
         {
-            _systemd.Notify(new ServiceState($"RELOADING=1\nMONOTONIC_USEC={System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000)}"));
+            NotifyReloading();
             Interlocked.Increment(ref _reloadFailures);
-            _dispatcher?.RaiseInternal(new Alert
-            {
-                Uuid = Guid.NewGuid(),
-                TimeNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000,
-                Rule = "Harrier configuration reload failed",
-                Priority = Priority.Error,
-                Source = "internal",
-                Hostname = EventPipeline.HostName(),
-                Output = "Configuration reload failed, the previous configuration stays in force: " + errors.ToString().Trim().Replace(Environment.NewLine, "; ", StringComparison.Ordinal),
-            });
+            _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("configuration", errors.ToString().Trim().Replace(Environment.NewLine, "; ", StringComparison.Ordinal), _time, EventPipeline.HostName()));
             _systemd.Notify(new ServiceState("READY=1"));
             return;
         }
@@ -415,6 +397,10 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         Volatile.Write(ref _current, old with { Rules = next.Rules, RulePaths = next.RulePaths });
         Reload();
     }
+
+    /// <summary>RELOADING=1 with the monotonic time systemd asks for (sd_notify(3)); READY=1 follows when done.</summary>
+    private void NotifyReloading() =>
+        _systemd.Notify(new ServiceState($"RELOADING=1\nMONOTONIC_USEC={System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000)}"));
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Configuration changed in {Sections}: those changes take effect after a restart")]
     private static partial void LogRestartNeeded(ILogger logger, string sections);

@@ -84,7 +84,7 @@ internal static partial class CorrelationCompiler
         }
 
         string output = rule.Output ?? string.Empty;
-        foreach (Match m in StepRef().Matches(output))
+        foreach (Match m in CorrelationOps.StepRef().Matches(output))
         {
             int n = int.Parse(m.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture);
             string field = m.Groups["field"].Value;
@@ -103,7 +103,7 @@ internal static partial class CorrelationCompiler
         OutputFormat format;
         try
         {
-            format = OutputFormat.Parse(StepRef().Replace(output, "x").Replace("%harrier.count", "0", StringComparison.Ordinal));
+            format = OutputFormat.Parse(CorrelationOps.StepRef().Replace(output, "x").Replace("%harrier.count", "0", StringComparison.Ordinal));
         }
         catch (FormatException ex)
         {
@@ -176,6 +176,4 @@ internal static partial class CorrelationCompiler
         return null;
     }
 
-    [GeneratedRegex(@"%step(?<n>[1-9][0-9]?)\.(?<field>[a-zA-Z_][a-zA-Z0-9_.]*)(\[(?<arg>[^\]]*)\])?")]
-    private static partial Regex StepRef();
 }

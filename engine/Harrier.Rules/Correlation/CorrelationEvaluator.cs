@@ -242,7 +242,7 @@ public sealed partial class CorrelationEvaluator
     {
         var last = facts[^1].Event;
         var fields = new List<KeyValuePair<string, object?>>();
-        string template = StepRef().Replace(spec.Rule.Output, m =>
+        string template = CorrelationOps.StepRef().Replace(spec.Rule.Output, m =>
         {
             int n = int.Parse(m.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture);
             string name = m.Groups["field"].Value;
@@ -265,6 +265,4 @@ public sealed partial class CorrelationEvaluator
         return new RuleMatch { Rule = spec.Rule, Event = last, Output = output, OutputFields = fields };
     }
 
-    [GeneratedRegex(@"%step(?<n>[1-9][0-9]?)\.(?<field>[a-zA-Z_][a-zA-Z0-9_.]*)(\[(?<arg>[^\]]*)\])?")]
-    private static partial Regex StepRef();
 }

@@ -1,8 +1,14 @@
+using System.Text.RegularExpressions;
+
 namespace Harrier.Rules.Correlation;
 
 /// <summary>Helpers called from the compiled NRules conditions of correlation rules. Pure and thread-safe.</summary>
-public static class CorrelationOps
+public static partial class CorrelationOps
 {
+    /// <summary><c>%stepN.field[arg]</c> in a correlation rule's output (N from 1).</summary>
+    [GeneratedRegex(@"%step(?<n>[1-9][0-9]?)\.(?<field>[a-zA-Z_][a-zA-Z0-9_.]*)(\[(?<arg>[^\]]*)\])?")]
+    internal static partial Regex StepRef();
+
     /// <summary>True when <paramref name="group"/> holds at least <paramref name="count"/> facts, or, with
     /// <paramref name="distinct"/>, at least that many distinct values.</summary>
     public static bool Reached(IEnumerable<CorrelationFact> group, int count, bool distinct)

@@ -49,7 +49,7 @@ public sealed partial class ReloadUnderLoadTests : IDisposable
             }
 
             Assert.False(h.Process.HasExited, "harrier exited during the reloads\n" + h.Output);
-            Assert.Equal(invalid, Regex.Count(h.Output, "Rules reload failed, the previous rule set stays in force"));
+            Assert.Equal(invalid, Regex.Count(h.Output, "Rule set reload failed, the previous rule set stays in force"));
             Assert.DoesNotContain("generation 1 fired", h.Output);
 
             using var http = new HttpClient();
