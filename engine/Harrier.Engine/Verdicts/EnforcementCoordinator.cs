@@ -140,8 +140,9 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions ?? new LsmEnforcerOptions(), cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
         c.Update(rules);
-        LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny), Describe(c.Paths, EnforcementVerdict.FileDeny),
-            Describe(c.Paths, EnforcementVerdict.NetworkDeny), Describe(c.Paths, EnforcementVerdict.Kill), c.LsmStatus());
+        bool lsm = c.LsmActive;
+        LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny, lsm), Describe(c.Paths, EnforcementVerdict.FileDeny, lsm),
+            Describe(c.Paths, EnforcementVerdict.NetworkDeny, lsm), Describe(c.Paths, EnforcementVerdict.Kill, lsm), c.LsmStatus());
         return c;
     }
 
@@ -151,12 +152,31 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         {
             return _lsm is not null ? $"BPF LSM loaded ({_lsm.ProgramCount} hooks, pins {_lsm.PinRoot})"
                 : _lsmFailure is not null ? "BPF LSM not usable: " + _lsmFailure
-                : "BPF LSM not loaded: no deny/kill rule needs it (the mechanisms listed are what the kernel advertises)";
+                : "BPF LSM not loaded: no deny/kill rule needs it";
         }
     }
 
-    private static string Describe(EnforcementPathsReport paths, EnforcementVerdict verdict) =>
-        paths.Best.TryGetValue(verdict, out var m) ? m.ToString() : "UserSpaceKill";
+    /// <summary>
+    /// What <c>harrier run</c> itself applies for a verdict: the kernel's best mechanism when the coordinator drives it
+    /// (BPF LSM when loaded, cgroup programs for network), otherwise what really happens, so the log never promises a
+    /// mechanism that is not in force (seccomp only confines <c>harrier exec</c> workloads).
+    /// </summary>
+    private static string Describe(EnforcementPathsReport paths, EnforcementVerdict verdict, bool lsmActive)
+    {
+        if (lsmActive)
+        {
+            return "BPF LSM";
+        }
+
+        var best = paths.Best.TryGetValue(verdict, out var m) ? m : EnforcementMechanism.UserSpaceKill;
+        return (verdict, best) switch
+        {
+            (EnforcementVerdict.NetworkDeny, EnforcementMechanism.Cgroup) => "cgroup programs",
+            (EnforcementVerdict.Kill, _) => "user-space SIGKILL",
+            (_, EnforcementMechanism.Seccomp) => "detection only (seccomp confines harrier exec workloads)",
+            _ => "detection only",
+        };
+    }
 
     /// <summary>
     /// Replaces every entry this coordinator applied with the plans of <paramref name="rules"/> (rule reload). The
