@@ -281,9 +281,11 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private void OnDecision(DecisionEvent d)
     {
         var rule = _detection?.RuleSet.Rules.FirstOrDefault(r => r.Name == d.Policy);
-        var p = _processes?.Find(d.Pid);
+        ProcessInfo? p;
         lock (_pipelineGate)
         {
+            // The process table belongs to the pipeline thread: read it under the same lock.
+            p = _processes?.Find(d.Pid);
             d.Process ??= p;
         }
 
