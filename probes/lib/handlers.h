@@ -24,8 +24,7 @@ struct sys_ctx {
 /* Reads nr, op, ret and the six arguments. False when the syscall is no longer interesting. */
 static __always_inline bool sys__load(struct bpf_raw_tracepoint_args *ctx, struct sys_ctx *s)
 {
-	struct pt_regs *r =
-	    bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
+	struct pt_regs *r = SYS_REGS(ctx);
 	struct task_struct *task;
 	__u32 *op;
 

@@ -37,16 +37,16 @@ static long path__step(__u32 i, void *data)
 		return 1;
 	if (!mnt || !dentry)
 		return 1;
-	mnt_root = mnt->mnt.mnt_root;
-	parent = dentry->d_parent;
+	mnt_root = KREAD(mnt, mnt.mnt_root);
+	parent = KREAD(dentry, d_parent);
 	if (dentry == mnt_root) {
-		struct mount *up = mnt->mnt_parent;
+		struct mount *up = KREAD(mnt, mnt_parent);
 
 		if (up == mnt || !up) {
 			w->done = true; /* the global root */
 			return 1;
 		}
-		w->dentry = mnt->mnt_mountpoint;
+		w->dentry = KREAD(mnt, mnt_mountpoint);
 		w->mnt = up;
 		return 0;
 	}
@@ -54,8 +54,8 @@ static long path__step(__u32 i, void *data)
 		w->done = true; /* root of a detached or pseudo file system */
 		return 1;
 	}
-	len = dentry->d_name.len;
-	name = dentry->d_name.name;
+	len = KREAD(dentry, d_name.len);
+	name = KREAD(dentry, d_name.name);
 	if (len > 255)
 		len = 255;
 	if ((int)len + 1 > pos) {
@@ -82,22 +82,21 @@ static __always_inline int path__walk(struct path_buf *pb, struct vfsmount *vfsm
 				      struct dentry *dentry, bool *partial)
 {
 	struct walk_ctx w = {
-	    .mnt = bpf_rdonly_cast((void *)container_of(vfsmnt, struct mount, mnt),
-				   bpf_core_type_id_kernel(struct mount)),
+	    .mnt = KCAST(container_of(vfsmnt, struct mount, mnt), struct mount),
 	    .dentry = dentry,
 	    .pos = PATH_END,
 	};
 	int pos;
 
 	pb->buf[PATH_END] = 0;
-	if (dentry->d_parent == dentry && vfsmnt->mnt_root != dentry) {
-		__u32 len = dentry->d_name.len;
+	if (KREAD(dentry, d_parent) == dentry && KREAD(vfsmnt, mnt_root) != dentry) {
+		__u32 len = KREAD(dentry, d_name.len);
 
 		if (len > 255)
 			len = 255;
 		pos = PATH_END - len;
 		bpf_probe_read_kernel(&pb->buf[pos & PATH_BUF_MASK], len & 255,
-				      dentry->d_name.name);
+				      KREAD(dentry, d_name.name));
 		pos -= 1;
 		pb->buf[pos & PATH_BUF_MASK] = '/';
 		*partial = false;
@@ -160,7 +159,7 @@ static __always_inline long path__put_file(struct rec_ctx *c, int slot, struct f
 		stats__error(ERR_FD);
 		return 0;
 	}
-	return path__put(c, slot, f->f_path.mnt, f->f_path.dentry);
+	return path__put(c, slot, KREAD(f, f_path.mnt), KREAD(f, f_path.dentry));
 }
 
 /* Appends the directory a relative path passed with dirfd is resolved against. */

@@ -19,11 +19,11 @@ static __always_inline bool sock__fill(struct rec_ctx *c, struct file *f)
 	if (!f || !file__is_socket(f))
 		return false;
 	c->s->rec.hdr.flags |= EVT_F_FD_SOCKET;
-	n->ino = f->f_inode->i_ino;
-	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+	n->ino = KREAD(f, f_inode, i_ino);
+	sock = KCAST(KREAD(f, private_data), struct socket);
 	if (!sock)
 		return true;
-	sk = sock->sk;
+	sk = KREAD(sock, sk);
 	if (!sk)
 		return true;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);

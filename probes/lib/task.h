@@ -5,9 +5,33 @@
 
 #include "maps.h"
 
-/* Reinterprets a kernel address as a BTF-typed pointer: fields are then read with inline loads
- * instead of bpf_probe_read_kernel calls (the hot path reads a dozen fields per event). */
+/*
+ * Untyped kernel pointers (a struct file read from the fd table, file->private_data, a struct mount
+ * from container_of, raw tracepoint arguments) are reached in one of two ways:
+ * - default object (Linux 6.2+): KCAST reinterprets the address as a BTF-typed pointer with the
+ *   bpf_rdonly_cast kfunc, and KREAD is then a plain inline load (the hot path reads a dozen
+ *   fields per event);
+ * - HARRIER_COMPAT object (harrier-compat.bpf.o, for 6.1 where the kfunc does not exist): KCAST is
+ *   a plain C cast and KREAD a CO-RE bpf_probe_read_kernel chain.
+ * KREAD(p, a, b.c) means p->a->b.c in both builds. Pointers that are BTF-typed on every kernel
+ * (bpf_get_current_task_btf and what hangs off it) are dereferenced directly in both.
+ */
+#ifdef HARRIER_COMPAT
+#define KCAST(ptr, type)  ((type *)(void *)(ptr))
+#define KREAD(src, ...)	  BPF_CORE_READ(src, __VA_ARGS__)
+#else
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KCAST(ptr, type)  ((type *)bpf_rdonly_cast((void *)(ptr), bpf_core_type_id_kernel(type)))
+#define KREAD(src, ...)	  ((src)->___arrow(__VA_ARGS__))
+#endif
+
+/* The syscall's saved user registers at raw_tp/sys_exit: args[0] on the fast path; in compat the
+ * same pt_regs through bpf_task_pt_regs (5.15+), which is BTF-typed without a cast. */
+#ifdef HARRIER_COMPAT
+#define SYS_REGS(ctx) ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
+#else
+#define SYS_REGS(ctx) KCAST((ctx)->args[0], struct pt_regs)
+#endif
 
 #define S_IFMT_	  00170000
 #define S_IFSOCK_ 0140000
@@ -50,12 +74,12 @@ static __always_inline struct file *task__fd_file(struct task_struct *task, long
 	fda = fdt->fd;
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]) < 0 || !f)
 		return NULL;
-	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	return KCAST(f, struct file);
 }
 
 static __always_inline bool file__is_socket(struct file *f)
 {
-	return (f->f_inode->i_mode & S_IFMT_) == S_IFSOCK_;
+	return (KREAD(f, f_inode, i_mode) & S_IFMT_) == S_IFSOCK_;
 }
 
 #endif /* HARRIER_LIB_TASK_H */

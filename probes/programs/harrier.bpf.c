@@ -95,8 +95,7 @@ struct {
 SEC("raw_tp/sys_exit")
 int harrier_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *regs =
-	    bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct pt_regs));
+	struct pt_regs *regs = SYS_REGS(ctx);
 	__u32 nr = (__u32)regs->orig_ax;
 	__u32 *op;
 
@@ -117,8 +116,7 @@ SEC("raw_tp/sched_process_exec")
 int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct linux_binprm *bprm =
-	    bpf_rdonly_cast((void *)ctx->args[2], bpf_core_type_id_kernel(struct linux_binprm));
+	struct linux_binprm *bprm = KCAST(ctx->args[2], struct linux_binprm);
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
 	struct rec_ctx c;
@@ -136,7 +134,7 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (!rec__begin(&c, nr == NR_execveat ? EVT_EXECVEAT : EVT_EXECVE, task, 0))
 		return 0;
 	n = rec__kernel_str(&c, 0, BPF_CORE_READ(bprm, filename));
-	path__put_file(&c, 1, bprm->file);
+	path__put_file(&c, 1, KREAD(bprm, file));
 	mm = BPF_CORE_READ(task, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);

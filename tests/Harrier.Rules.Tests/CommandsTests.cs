@@ -9,7 +9,7 @@ public class CommandsTests
     {
         var o = new StringWriter();
         Assert.Equal(0, RulesCommands.Validate(new[] { TestPaths.DefaultRules }, o));
-        Assert.Contains("17 rule(s) compiled", o.ToString(), StringComparison.Ordinal);
+        Assert.Contains("18 rule(s) compiled", o.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,12 +50,12 @@ public class CommandsTests
         var o = new StringWriter();
         Assert.Equal(0, RulesCommands.List(new[] { "-r", TestPaths.DefaultRules }, o));
         Assert.Contains("Reverse shell", o.ToString(), StringComparison.Ordinal);
-        Assert.Contains("17 enabled, 0 disabled, 0 skipped", o.ToString(), StringComparison.Ordinal);
+        Assert.Contains("18 enabled, 0 disabled, 0 skipped", o.ToString(), StringComparison.Ordinal);
 
         var j = new StringWriter();
         Assert.Equal(0, RulesCommands.List(new[] { "-r", TestPaths.DefaultRules, "--json" }, j));
         using var doc = JsonDocument.Parse(j.ToString());
-        Assert.Equal(17, doc.RootElement.GetArrayLength());
+        Assert.Equal(18, doc.RootElement.GetArrayLength());
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class DefaultRulesTests
         var r = RuleLoader.Load(new[] { TestPaths.DefaultRules });
         Assert.True(r.Success, r.Format());
         Assert.Empty(r.Warnings);
-        Assert.Equal(17, r.RuleSet!.Rules.Count);
+        Assert.Equal(18, r.RuleSet!.Rules.Count);
         Assert.DoesNotContain(EventType.Socket, r.RuleSet.InterestingTypes);
     }
 

@@ -55,18 +55,37 @@ internal sealed class EventPipeline
     /// <summary>Optional observer of every enriched event (the <c>events</c> command), called before detection.</summary>
     public Action<HarrierEvent>? OnEvent { get; set; }
 
+    /// <summary>
+    /// Optional: turns an observed event into the enforcement decision that caused it (a seccomp profile's -errno or
+    /// SIGSYS, seen by the probes), or null. Decisions go through the rules like any event, right after their batch.
+    /// </summary>
+    public Func<HarrierEvent, DecisionEvent?>? Explain { get; set; }
+
+    private readonly List<HarrierEvent> _decisions = new();
+
     public void OnBatch(ReadOnlySpan<HarrierEvent> batch)
     {
         Interlocked.Add(ref _events, batch.Length);
         Interlocked.Exchange(ref _lastEventTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+        _decisions.Clear();
         foreach (var e in batch)
         {
             _processes.Enrich(e);
             OnEvent?.Invoke(e);
+            if (Explain?.Invoke(e) is { } d)
+            {
+                d.Process ??= e.Process;
+                _decisions.Add(d);
+            }
         }
 
         _matches.Clear();
         _detection.Evaluate(batch, _matches);
+        if (_decisions.Count > 0)
+        {
+            _detection.Evaluate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_decisions), _matches);
+        }
+
         foreach (var m in _matches)
         {
             var (enforced, latency) = _verdicts.Apply(m.Action, m.Event, m.Rule.Name);

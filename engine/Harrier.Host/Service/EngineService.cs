@@ -110,7 +110,10 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             // Deny/kill rules the kernel can evaluate go to BPF LSM or cgroup programs; the rest stay in user space.
             _enforcement = EnforcementCoordinator.Start(_initialRules, _settings.Enforcement, OnDecision, _loggerFactory.CreateLogger("Harrier.Engine.Enforcement"));
             var verdicts = new VerdictRouter(_settings.Enforcement, _loggerFactory.CreateLogger("Harrier.Engine.Verdicts"), enforcedInKernel: _enforcement.EnforcedInKernel);
-            _pipeline = new EventPipeline(_processes, _detection, verdicts, a => _dispatcher.Publish(a));
+            _pipeline = new EventPipeline(_processes, _detection, verdicts, a => _dispatcher.Publish(a))
+            {
+                Explain = SeccompExplainer(),
+            };
             _source = KernelEventSource.Open(_settings.Probes, _loggerFactory);
             _source.SetInterestingTypes(_initialRules.InterestingTypes.ToArray());
             _source.Start(batch =>
@@ -273,6 +276,31 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             _watchers.Add(w);
         }
     }
+
+    /// <summary>
+    /// Seccomp profiles' own actions (errno, kill) leave no record: the probes see the call fail with the profile's
+    /// errno or the process die of SIGSYS. Workloads started by <c>harrier exec</c> register in the run directory; this
+    /// turns their such events into seccomp DecisionEvents for the rules (null when the directory cannot be made).
+    /// </summary>
+    private Func<HarrierEvent, DecisionEvent?>? SeccompExplainer()
+    {
+        string dir = Harrier.Seccomp.Observe.SeccompRunDirectory.Resolve();
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSeccompDirFailed(_logger, dir, ex.Message);
+            return null;
+        }
+
+        var registry = new Harrier.Seccomp.Observe.SeccompProcessRegistry(_time, runDirectory: dir);
+        return e => registry.TryExplain(e, out var d) ? d : null;
+    }
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Seccomp run directory {Dir} unusable ({Reason}): profile denials of harrier exec workloads are not attributed")]
+    private static partial void LogSeccompDirFailed(ILogger logger, string dir, string reason);
 
     /// <summary>
     /// A decision taken in the kernel (LSM hook, cgroup program) for a rule: it becomes that rule's alert with what
