@@ -33,7 +33,20 @@ internal sealed partial class ProbeLoader
         return bytes;
     }
 
-    /// <summary>Loads and attaches the probes.</summary>
+    /// <summary>
+    /// The same programs, maps and ABI as <see cref="AbiConstants.ObjectResource"/>, built with <c>-DHARRIER_COMPAT</c>:
+    /// untyped kernel pointers are read with CO-RE <c>bpf_probe_read_kernel</c> instead of the <c>bpf_rdonly_cast</c>
+    /// kfunc (Linux 6.2+). Loaded only when the kernel lacks that kfunc (Debian 12's 6.1).
+    /// </summary>
+    public const string CompatObjectResource = "probes/harrier-compat.bpf.o";
+
+    /// <summary>True when the last successful <see cref="Load"/> fell back to <see cref="CompatObjectResource"/>.</summary>
+    public bool UsedCompatObject { get; private set; }
+
+    /// <summary>
+    /// Loads and attaches the probes: the fast object first; when libbpf reports that the kernel has no
+    /// <c>bpf_rdonly_cast</c> kfunc, the compat object (slower field reads, same events).
+    /// </summary>
     /// <exception cref="ProbeStartupException">Missing privilege, BTF, libbpf, a verifier rejection, an ABI mismatch...</exception>
     public LoadedProbes Load(ProbeOptions options)
     {
@@ -47,6 +60,23 @@ internal sealed partial class ProbeLoader
         byte[] elf = ReadEmbeddedObject()
             ?? throw new ProbeStartupException($"the engine was built without its BPF object ({AbiConstants.ObjectResource}): run `make bpf` then rebuild");
 
+        try
+        {
+            UsedCompatObject = false;
+            return LoadObject(elf, options);
+        }
+        catch (ProbeStartupException ex) when (ex.InnerException is BpfException bex && LacksRdonlyCast(bex)
+            && ReadEmbeddedObject(CompatObjectResource) is { } compat)
+        {
+            LogCompatFallback(_logger, Environment.OSVersion.Version.ToString());
+            var probes = LoadObject(compat, options);
+            UsedCompatObject = true;
+            return probes;
+        }
+    }
+
+    private LoadedProbes LoadObject(byte[] elf, ProbeOptions options)
+    {
         BpfObjectHandle obj;
         try
         {
@@ -132,6 +162,10 @@ internal sealed partial class ProbeLoader
         }
     }
 
+    /// <summary>True when libbpf failed because the kernel has no <c>bpf_rdonly_cast</c> kfunc (Linux before 6.2).</summary>
+    internal static bool LacksRdonlyCast(BpfException ex) =>
+        ex.Log.Any(l => l.Contains("bpf_rdonly_cast", StringComparison.Ordinal) && l.Contains("not found", StringComparison.Ordinal));
+
     internal static ProbeStartupException LoadFailure(BpfException ex)
     {
         string hint = ex.Errno switch
@@ -144,12 +178,11 @@ internal sealed partial class ProbeLoader
         };
 
         var log = ex.Log;
-        if (log.Any(l => l.Contains("bpf_rdonly_cast", StringComparison.Ordinal) && l.Contains("not found", StringComparison.Ordinal)))
+        if (LacksRdonlyCast(ex))
         {
-            // The probes read kernel structs through the bpf_rdonly_cast kfunc (Linux 6.2+). Debian 12's own 6.1 kernel
-            // lacks it; its bookworm-backports kernels (6.12) have it.
-            hint = $"this kernel ({Environment.OSVersion.Version}) lacks the bpf_rdonly_cast kfunc the probes need: "
-                + "run Linux 6.2 or newer (on Debian 12: apt-get install -t bookworm-backports linux-image-amd64)";
+            // Only reached when the compat object (which needs no kfunc) is missing from this build.
+            hint = $"this kernel ({Environment.OSVersion.Version}) lacks the bpf_rdonly_cast kfunc (Linux 6.2+) and the engine was "
+                + $"built without its compat object ({CompatObjectResource}): rebuild with `make -C probes && make build`";
         }
 
         var tail = log.Skip(Math.Max(0, log.Count - BpfException.MessageLogLines));
@@ -205,6 +238,9 @@ internal sealed partial class ProbeLoader
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "libbpf {Level}: {Text}")]
     private static partial void LogLibbpf(ILogger logger, LibbpfLogLevel level, string text);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "kernel {Kernel} has no bpf_rdonly_cast kfunc: loading the compat probe object")]
+    private static partial void LogCompatFallback(ILogger logger, string kernel);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "probes loaded: ring buffer {RingBytes} bytes, {Programs} programs attached")]
     private static partial void LogLoaded(ILogger logger, int ringBytes, int programs);

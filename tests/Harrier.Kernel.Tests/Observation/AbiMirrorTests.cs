@@ -10,7 +10,8 @@ namespace Harrier.Kernel.Tests.Observation;
 
 /// <summary>
 /// Reads the BTF of the built probe object (bpftool -j btf dump) and checks every ABI struct's size and field
-/// offsets, and the op enum, against the C# mirrors: any drift between events.h and Abi/ fails here.
+/// offsets, and the op enum, against the C# mirrors: any drift between events.h and Abi/ fails here. Both embedded
+/// objects are checked: the fast one and the compat one for kernels without bpf_rdonly_cast (same ABI by contract).
 /// Needs bpftool (scripts/deps.sh installs it) and the embedded object; no root.
 /// </summary>
 public sealed class AbiMirrorTests
@@ -22,21 +23,42 @@ public sealed class AbiMirrorTests
         ["loginuid"] = "LoginUid",
     };
 
-    public static TheoryData<string, Type> Mirrors => new()
+    private static readonly string[] Objects = [AbiConstants.ObjectResource, ProbeLoader.CompatObjectResource];
+
+    private static readonly (string CName, Type Mirror)[] Structs =
+    [
+        ("evt_hdr", typeof(EvtHdr)),
+        ("evt_task", typeof(EvtTask)),
+        ("evt_sockaddr", typeof(EvtSockaddr)),
+        ("evt_net_info", typeof(EvtNetInfo)),
+        ("evt_record", typeof(EvtRecord)),
+        ("harrier_config", typeof(ProbeConfig)),
+    ];
+
+    public static TheoryData<string, string, Type> Mirrors
     {
-        { "evt_hdr", typeof(EvtHdr) },
-        { "evt_task", typeof(EvtTask) },
-        { "evt_sockaddr", typeof(EvtSockaddr) },
-        { "evt_net_info", typeof(EvtNetInfo) },
-        { "evt_record", typeof(EvtRecord) },
-        { "harrier_config", typeof(ProbeConfig) },
-    };
+        get
+        {
+            var data = new TheoryData<string, string, Type>();
+            foreach (string obj in Objects)
+            {
+                foreach (var (cName, mirror) in Structs)
+                {
+                    data.Add(obj, cName, mirror);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    public static TheoryData<string> ObjectResources => new(Objects);
 
     [Theory]
     [MemberData(nameof(Mirrors))]
-    public void Mirror_MatchesBtf_SizeAndEveryFieldOffset(string cName, Type mirror)
+    public void Mirror_MatchesBtf_SizeAndEveryFieldOffset(string resource, string cName, Type mirror)
     {
-        var btf = LoadBtf();
+        var btf = LoadBtf(resource);
         var type = FindType(btf, "STRUCT", cName);
         Assert.Equal(type.GetProperty("size").GetInt32(), Marshal.SizeOf(mirror));
 
@@ -54,17 +76,19 @@ public sealed class AbiMirrorTests
         }
     }
 
-    [Fact]
-    public void RecordSize_MatchesConstant()
+    [Theory]
+    [MemberData(nameof(ObjectResources))]
+    public void RecordSize_MatchesConstant(string resource)
     {
-        var type = FindType(LoadBtf(), "STRUCT", "evt_record");
+        var type = FindType(LoadBtf(resource), "STRUCT", "evt_record");
         Assert.Equal(AbiConstants.RecordSize, type.GetProperty("size").GetInt32());
     }
 
-    [Fact]
-    public void OpEnum_MatchesEventTypeValues()
+    [Theory]
+    [MemberData(nameof(ObjectResources))]
+    public void OpEnum_MatchesEventTypeValues(string resource)
     {
-        var e = FindType(LoadBtf(), "ENUM", "evt_op");
+        var e = FindType(LoadBtf(resource), "ENUM", "evt_op");
         var values = e.GetProperty("values").EnumerateArray()
             .ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("val").GetInt32());
         foreach (var t in Enum.GetValues<EventType>())
@@ -80,16 +104,27 @@ public sealed class AbiMirrorTests
         }
     }
 
+    [Fact]
+    public void CompatObject_DoesNotReferenceRdonlyCast_FastObjectDoes()
+    {
+        static bool HasRdonlyCast(JsonElement btf) =>
+            btf.GetProperty("types").EnumerateArray().Any(t => t.GetProperty("kind").GetString() == "FUNC"
+                && t.TryGetProperty("name", out var n) && n.GetString() == "bpf_rdonly_cast");
+
+        Assert.True(HasRdonlyCast(LoadBtf(AbiConstants.ObjectResource)), "the fast object no longer uses bpf_rdonly_cast: the compat object is redundant");
+        Assert.False(HasRdonlyCast(LoadBtf(ProbeLoader.CompatObjectResource)), "the compat object references bpf_rdonly_cast: it cannot load on Linux 6.1");
+    }
+
     private static string Pascal(string snake) =>
         string.Concat(snake.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 
     private static JsonElement FindType(JsonElement btf, string kind, string name) =>
         btf.GetProperty("types").EnumerateArray().First(t => t.GetProperty("kind").GetString() == kind && t.TryGetProperty("name", out var n) && n.GetString() == name);
 
-    private static JsonElement LoadBtf()
+    private static JsonElement LoadBtf(string resource)
     {
-        byte[] obj = ProbeLoader.ReadEmbeddedObject() ?? throw new InvalidOperationException("the engine was built without probes/.output/harrier.bpf.o");
-        string path = Path.Combine(Path.GetTempPath(), $"harrier-abi-{Environment.ProcessId}.bpf.o");
+        byte[] obj = ProbeLoader.ReadEmbeddedObject(resource) ?? throw new InvalidOperationException($"the engine was built without {resource} (make -C probes)");
+        string path = Path.Combine(Path.GetTempPath(), $"harrier-abi-{Environment.ProcessId}-{Path.GetFileName(resource)}");
         File.WriteAllBytes(path, obj);
         try
         {
