@@ -178,6 +178,16 @@ public static class ExecCommand
 
         psi.Environment["HARRIER_SECCOMP_FILTER"] = Convert.ToHexString(filter.ToBytes());
         psi.Environment.Remove("HARRIER_SECCOMP_NOTIFY"); // never inherit a stale hand-over socket
+        if (Directory.Exists(runDirectory))
+        {
+            SeccompRunDirectory.ReadAll(runDirectory, new List<string>()); // sweeps registrations of long-gone workloads
+            // The launcher waits for our registration before it installs the filter (see the launcher source).
+            psi.Environment["HARRIER_SECCOMP_REGISTER_DIR"] = runDirectory;
+        }
+        else
+        {
+            psi.Environment.Remove("HARRIER_SECCOMP_REGISTER_DIR");
+        }
         Socket? listen = null;
         if (filter.UsesNotify)
         {
@@ -263,7 +273,9 @@ public static class ExecCommand
             supervisor?.Dispose();
             listen?.Dispose();
             registry?.MarkExited(process.Id);
-            SeccompRunDirectory.Unregister(registration);
+            // The registration stays: a running daemon may still be processing the workload's last events. Scans
+            // (the daemon's, and the next harrier exec's) remove it once the process has been gone ExitedGrace.
+            _ = registration;
         }
     }
 

@@ -31,6 +31,7 @@ public sealed class SeccompProcessRegistry
     private readonly HashSet<int> _fromDirectory = [];
     private readonly Lock _syncGate = new();
     private long _nextSyncTicks;
+    private long _scannedStamp;
     private long _problems;
 
     /// <param name="time">Clock for the exit grace period and the directory re-scan.</param>
@@ -60,6 +61,7 @@ public sealed class SeccompProcessRegistry
             }
 
             var problems = new List<string>();
+            Interlocked.Exchange(ref _scannedStamp, DirectoryStamp());
             var live = SeccompRunDirectory.ReadAll(_runDirectory, problems, _procRoot);
             Interlocked.Add(ref _problems, problems.Count);
             var seen = new HashSet<int>();
@@ -81,6 +83,19 @@ public sealed class SeccompProcessRegistry
     }
 
     public TimeSpan ExitGrace { get; }
+
+    /// <summary>The run directory's modification time: it changes whenever a registration is added or removed.</summary>
+    private long DirectoryStamp()
+    {
+        try
+        {
+            return _runDirectory is null ? 0 : Directory.GetLastWriteTimeUtc(_runDirectory).Ticks;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>Number of registered root processes (exited ones included until their grace ends).</summary>
     public int Count
@@ -138,9 +153,24 @@ public sealed class SeccompProcessRegistry
             SyncDirectory();
         }
 
-        if (_byPid.IsEmpty || !TryFind(ev, out var entry))
+        Entry? entry = null;
+        if (_byPid.IsEmpty || !TryFind(ev, out entry))
         {
-            return false;
+            // A failure or SIGSYS death of a process we do not know yet may come from a workload whose registration
+            // arrived after the last scan (harrier exec writes it as the workload starts): when the run directory
+            // changed since the last scan (one stat), re-scan now rather than wait up to a second and miss the
+            // workload's first calls.
+            bool candidate = ev.Res < 0 || ev is ProcessEvent { Type: EventType.ProcExit, ExitSignal: Sigsys };
+            if (!candidate || _runDirectory is null || DirectoryStamp() == Interlocked.Read(ref _scannedStamp))
+            {
+                return false;
+            }
+
+            SyncDirectory();
+            if (_byPid.IsEmpty || !TryFind(ev, out entry))
+            {
+                return false;
+            }
         }
 
         if (ev is ProcessEvent { Type: EventType.ProcExit, ExitSignal: Sigsys })

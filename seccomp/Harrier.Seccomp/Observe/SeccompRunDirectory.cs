@@ -15,6 +15,9 @@ public static class SeccompRunDirectory
 {
     public const string DefaultPath = "/run/harrier/seccomp";
 
+    /// <summary>How long the registration of an exited workload stays readable (late events still get attributed).</summary>
+    public static readonly TimeSpan ExitedGrace = TimeSpan.FromSeconds(10);
+
     private const string HeaderPrefix = "# harrier-exec: ";
 
     /// <summary>The directory from $HARRIER_SECCOMP_RUNDIR, else <see cref="DefaultPath"/>.</summary>
@@ -94,9 +97,15 @@ public static class SeccompRunDirectory
                     continue;
                 }
 
-                if (StartTime(procRoot, pid) != start)
+                ulong? now = StartTime(procRoot, pid);
+                if (now is null && DateTime.UtcNow - File.GetLastWriteTimeUtc(file) < ExitedGrace)
                 {
-                    Unregister(file); // the process is gone, or the pid now belongs to another process
+                    // Gone, but recently: its last events (the denial that ended it, procexit) may still be on their
+                    // way to the daemon. Kept for ExitedGrace, then removed by a later scan.
+                }
+                else if (now != start)
+                {
+                    Unregister(file); // gone for a while, or the pid now belongs to another process
                     continue;
                 }
 

@@ -268,7 +268,13 @@ public sealed class SeccompExecTests : IDisposable
         Assert.Equal(0, code);
         var m = System.Text.RegularExpressions.Regex.Match(o.ToString(), @"^# harrier-exec: pid=(\d+) start=\d+ source=" + System.Text.RegularExpressions.Regex.Escape(profile));
         Assert.True(m.Success, o.ToString());
-        Assert.Empty(Directory.GetFiles(run)); // removed when the workload exited
+        // Kept after the workload exited, so a daemon still attributes its last events; a scan removes it once the
+        // process has been gone for the grace period (the file's time is moved back to stand for that here).
+        var file = Assert.Single(Directory.GetFiles(run));
+        Assert.Single(Harrier.Seccomp.Observe.SeccompRunDirectory.ReadAll(run, new List<string>()));
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow - Harrier.Seccomp.Observe.SeccompRunDirectory.ExitedGrace - TimeSpan.FromSeconds(1));
+        Assert.Empty(Harrier.Seccomp.Observe.SeccompRunDirectory.ReadAll(run, new List<string>()));
+        Assert.Empty(Directory.GetFiles(run));
     }
 
     [SeccompFact]
