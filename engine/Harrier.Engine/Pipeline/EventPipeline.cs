@@ -20,6 +20,7 @@ internal sealed class EventPipeline
     private readonly Action<Alert> _publish;
     private readonly string _hostname;
     private readonly List<RuleMatch> _matches = new(64);
+    private readonly List<HarrierEvent> _decisions = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _perRule = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _verdictCounts = new(StringComparer.Ordinal);
     private long _lastEventTimestamp;
@@ -60,8 +61,6 @@ internal sealed class EventPipeline
     /// SIGSYS, seen by the probes), or null. Decisions go through the rules like any event, right after their batch.
     /// </summary>
     public Func<HarrierEvent, DecisionEvent?>? Explain { get; set; }
-
-    private readonly List<HarrierEvent> _decisions = new();
 
     public void OnBatch(ReadOnlySpan<HarrierEvent> batch)
     {
