@@ -122,6 +122,29 @@ public sealed class EventPipelineTests
         Assert.Equal(3, p.Events);
     }
 
+    [Fact]
+    public void OnBatch_ExplainedEvent_DecisionGoesThroughTheRules()
+    {
+        const string yaml = """
+            - rule: Profile denial
+              desc: test
+              condition: evt.type = seccomp_decision and decision.action = denied
+              output: "%decision.action by %decision.policy"
+              priority: NOTICE
+            """;
+        var (p, alerts, _) = Make(yaml);
+        p.Explain = e => e.Res == -1 ? new DecisionEvent { Type = EventType.SeccompDecision, Source = EventSource.Seccomp, Pid = e.Pid, Hook = "seccomp", Action = "denied", Policy = "deny-mkdir.yaml" } : null;
+        p.OnBatch(new HarrierEvent[] { Open("/etc/hostname"), Open("/tmp/x", pid: 77) });
+        Assert.Empty(alerts);
+
+        var failed = Open("/tmp/blocked", pid: 78);
+        failed.Res = -1;
+        p.OnBatch(new HarrierEvent[] { failed });
+        var a = Assert.Single(alerts);
+        Assert.Equal("Profile denial", a.Rule);
+        Assert.Equal("denied by deny-mkdir.yaml", a.Output);
+    }
+
     private static ProcessEvent Exec(string name, int pid) => new()
     {
         Type = EventType.Execve,
