@@ -106,14 +106,7 @@ internal static class EcsFormatter
         w.WriteString("priority", Priorities.Name(alert.Priority));
         w.WriteString("enforced", alert.Enforced);
         w.WriteNumber("event_id", alert.EventId);
-        w.WriteStartObject("output_fields");
-        for (int i = 0; i < alert.OutputFields.Count; i++)
-        {
-            w.WritePropertyName(alert.OutputFields[i].Key);
-            JsonValues.Write(w, alert.OutputFields[i].Value);
-        }
-
-        w.WriteEndObject();
+        JsonValues.WriteFields(w, "output_fields", alert.OutputFields);
         w.WriteEndObject();
         w.WriteEndObject();
     }

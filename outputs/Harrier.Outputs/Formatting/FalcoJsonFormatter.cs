@@ -17,15 +17,7 @@ internal static class FalcoJsonFormatter
         w.WriteString("priority", Priorities.Name(alert.Priority));
         w.WriteString("rule", alert.Rule);
         JsonValues.WriteRfc3339(w, "time", alert.TimeNs);
-        w.WriteStartObject("output_fields");
-        IReadOnlyList<KeyValuePair<string, object?>> fields = alert.OutputFields;
-        for (int i = 0; i < fields.Count; i++)
-        {
-            w.WritePropertyName(fields[i].Key);
-            JsonValues.Write(w, fields[i].Value);
-        }
-
-        w.WriteEndObject();
+        JsonValues.WriteFields(w, "output_fields", alert.OutputFields);
         w.WriteString("source", alert.Source);
         JsonValues.WriteTags(w, "tags", alert.Tags);
         w.WriteString("hostname", alert.Hostname);

@@ -33,6 +33,19 @@ internal static class JsonValues
         w.WriteString(name, buf);
     }
 
+    /// <summary>Writes the alert's output fields as an object: keys as written in the rule's output, typed values.</summary>
+    public static void WriteFields(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, object?>> fields)
+    {
+        w.WriteStartObject(name);
+        for (int i = 0; i < fields.Count; i++)
+        {
+            w.WritePropertyName(fields[i].Key);
+            Write(w, fields[i].Value);
+        }
+
+        w.WriteEndObject();
+    }
+
     public static void WriteTags(Utf8JsonWriter w, string name, IReadOnlyList<string> tags)
     {
         w.WriteStartArray(name);

@@ -133,14 +133,7 @@ internal static class OcsfFormatter
         w.WriteString("harrier_action", JsonValues.ActionName(alert.Action));
         w.WriteString("enforced", alert.Enforced);
         w.WriteNumber("event_id", alert.EventId);
-        w.WriteStartObject("output_fields");
-        for (int i = 0; i < alert.OutputFields.Count; i++)
-        {
-            w.WritePropertyName(alert.OutputFields[i].Key);
-            JsonValues.Write(w, alert.OutputFields[i].Value);
-        }
-
-        w.WriteEndObject();
+        JsonValues.WriteFields(w, "output_fields", alert.OutputFields);
         w.WriteEndObject();
         w.WriteEndObject();
     }
