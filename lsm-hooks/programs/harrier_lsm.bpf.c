@@ -327,9 +327,11 @@ int BPF_PROG(harrier_inode_rmdir, struct inode *dir, struct dentry *dentry)
 	return unlink_common(dentry, DEC_HOOK_INODE_RMDIR);
 }
 
-SEC("lsm/inode_rename")
-int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
-	     struct inode *new_dir, struct dentry *new_dentry)
+/*
+ * rename and link both give a protected file a new name: the source (old_dentry) is matched as a file, the
+ * destination (a protected file being replaced, or a protected directory) as an inode; both use POL_OP_RENAME.
+ */
+static __always_inline int rename_or_link(struct dentry *old_dentry, struct dentry *new_dentry, __u16 hook)
 {
 	struct lsm_config *cfg = config_get();
 	struct policy_entry e;
@@ -341,12 +343,11 @@ int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_den
 	if (!enforcing(cfg))
 		return 0;
 	if (!file_match(old_dentry, POL_OP_RENAME, cfg, &e, &m)) {
-		/* The destination: a protected file being replaced, or a protected directory. */
 		if (!inode_match(new_dentry, POL_OP_RENAME, cfg, &e, &m))
 			return 0;
 		d = new_dentry;
 	}
-	r = decide(DEC_HOOK_INODE_RENAME, &e, m, &ret);
+	r = decide(hook, &e, m, &ret);
 	if (r) {
 		subject_dentry(r, d);
 		submit(r);
@@ -354,31 +355,19 @@ int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_den
 	return ret;
 }
 
+SEC("lsm/inode_rename")
+int BPF_PROG(harrier_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry)
+{
+	return rename_or_link(old_dentry, new_dentry, DEC_HOOK_INODE_RENAME);
+}
+
 /* A hard link is a new name for a protected file: covered by the rename operation. */
 SEC("lsm/inode_link")
 int BPF_PROG(harrier_inode_link, struct dentry *old_dentry, struct inode *dir,
 	     struct dentry *new_dentry)
 {
-	struct lsm_config *cfg = config_get();
-	struct policy_entry e;
-	struct dec_record *r;
-	struct dentry *d = old_dentry;
-	__u8 m = 0;
-	int ret = 0;
-
-	if (!enforcing(cfg))
-		return 0;
-	if (!file_match(old_dentry, POL_OP_RENAME, cfg, &e, &m)) {
-		if (!inode_match(new_dentry, POL_OP_RENAME, cfg, &e, &m))
-			return 0;
-		d = new_dentry;
-	}
-	r = decide(DEC_HOOK_INODE_LINK, &e, m, &ret);
-	if (r) {
-		subject_dentry(r, d);
-		submit(r);
-	}
-	return ret;
+	return rename_or_link(old_dentry, new_dentry, DEC_HOOK_INODE_LINK);
 }
 
 /* Reads a sockaddr into an LPM key (port set); false for families other than IPv4/IPv6. */
