@@ -33,10 +33,7 @@ internal static class RunCommand
             return 78;
         }
 
-        var loaded = RuleLoader.Load(settings.RulePaths, new RuleLoadOptions
-        {
-            RuleMatching = settings.Rules.RuleMatching == "first" ? RuleMatchingMode.First : RuleMatchingMode.All,
-        });
+        var loaded = settings.LoadRules();
         if (!loaded.Success || loaded.RuleSet is null)
         {
             stderr.WriteLine(loaded.Format());

@@ -201,11 +201,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         try
         {
             long started = _time.GetTimestamp();
-            var current = Volatile.Read(ref _current);
-            var result = RuleLoader.Load(current.RulePaths, new RuleLoadOptions
-            {
-                RuleMatching = current.Rules.RuleMatching == "first" ? RuleMatchingMode.First : RuleMatchingMode.All,
-            });
+            var result = Volatile.Read(ref _current).LoadRules();
             if (!result.Success || result.RuleSet is null)
             {
                 Interlocked.Increment(ref _reloadFailures);

@@ -35,4 +35,10 @@ internal sealed record EngineSettings
     public IReadOnlyList<string> Overrides { get; init; } = Array.Empty<string>();
 
     public IReadOnlyList<string> CliRulePaths { get; init; } = Array.Empty<string>();
+
+    /// <summary>Loads and compiles the rule files with the configured <c>Rules:RuleMatching</c>.</summary>
+    public Harrier.Rules.RuleLoadResult LoadRules() => Harrier.Rules.RuleLoader.Load(RulePaths, new Harrier.Rules.RuleLoadOptions
+    {
+        RuleMatching = Rules.RuleMatching == "first" ? Harrier.Rules.RuleMatchingMode.First : Harrier.Rules.RuleMatchingMode.All,
+    });
 }
