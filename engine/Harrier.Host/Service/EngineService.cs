@@ -54,6 +54,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private MetricsServer? _metrics;
     private EnforcementCoordinator? _enforcement;
     private readonly object _pipelineGate = new();
+    private readonly string _hostname = EventPipeline.HostName(); // read once: decision alerts must not read /proc each
     private HealthEvaluator? _health;
     private readonly List<FileSystemWatcher> _watchers = new();
     private ITimer? _debounce;
@@ -110,7 +111,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             // Deny/kill rules the kernel can evaluate go to BPF LSM or cgroup programs; the rest stay in user space.
             _enforcement = EnforcementCoordinator.Start(_initialRules, _settings.Enforcement, OnDecision, _loggerFactory.CreateLogger("Harrier.Engine.Enforcement"));
             var verdicts = new VerdictRouter(_settings.Enforcement, _loggerFactory.CreateLogger("Harrier.Engine.Verdicts"), enforcedInKernel: _enforcement.EnforcedInKernel);
-            _pipeline = new EventPipeline(_processes, _detection, verdicts, a => _dispatcher.Publish(a))
+            _pipeline = new EventPipeline(_processes, _detection, verdicts, a => _dispatcher.Publish(a), _hostname)
             {
                 Explain = SeccompExplainer(),
             };
@@ -206,7 +207,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             {
                 Interlocked.Increment(ref _reloadFailures);
                 LogReloadFailed(_logger, result.Errors.Count);
-                _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("rule set", string.Join("; ", result.Errors.Take(10).Select(e => e.ToString())), _time, EventPipeline.HostName()));
+                _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("rule set", string.Join("; ", result.Errors.Take(10).Select(e => e.ToString())), _time, _hostname));
                 return;
             }
 
@@ -320,7 +321,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             Rule = rule?.Name ?? d.Policy ?? "kernel enforcement",
             Priority = rule?.Priority ?? Priority.Warning,
             Source = "syscall",
-            Hostname = EventPipeline.HostName(),
+            Hostname = _hostname,
             Output = $"{d.Hook} {d.Action}: {d.Subject} (process={p?.Name ?? d.Comm} pid={d.Pid} exepath={p?.ExePath} user={p?.UserName} container={p?.ContainerId ?? "host"})",
             OutputFields =
             [
@@ -383,7 +384,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         }
 
         _lastUserLostAlerted = s.UserLost;
-        _dispatcher.RaiseInternal(InternalAlerts.EventLoss(_pendingLost, $"{where} ({share:P2} of the last {_settings.Drops.WindowSeconds} s)", _time));
+        _dispatcher.RaiseInternal(InternalAlerts.EventLoss(_pendingLost, $"{where} ({share:P2} of the last {_settings.Drops.WindowSeconds} s)", _time, _hostname));
         _lastLossAlert = now;
         _pendingLost = 0;
         _pendingLostPerType.Clear();
@@ -402,7 +403,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         {
             NotifyReloading();
             Interlocked.Increment(ref _reloadFailures);
-            _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("configuration", errors.ToString().Trim().Replace(Environment.NewLine, "; ", StringComparison.Ordinal), _time, EventPipeline.HostName()));
+            _dispatcher?.RaiseInternal(InternalAlerts.ReloadFailed("configuration", errors.ToString().Trim().Replace(Environment.NewLine, "; ", StringComparison.Ordinal), _time, _hostname));
             _systemd.Notify(new ServiceState("READY=1"));
             return;
         }
