@@ -7,6 +7,7 @@ lanes="${HARRIER_TEST_LANES:-unit kernel vm}"
 config="${CONFIG:-Release}"
 passed=0 failed=0 skipped=0 rc=0
 log=$(mktemp)
+summary=$(mktemp) # one line per failed test, repeated after the totals so the tail of a CI log names them
 
 run_project() { # project [filter]
 	local proj="$1"
@@ -28,6 +29,7 @@ run_project() { # project [filter]
 		rc=1
 		echo "---- failures in $proj"
 		grep -E -A14 '^\s+Failed [A-Z]' "$log" | head -400
+		grep -E '^\s+Failed [A-Z]' "$log" | sed -E "s/^\s+/  $(basename "$proj" .csproj): /" >>"$summary"
 	fi
 }
 
@@ -49,6 +51,7 @@ for lane in $lanes; do
 			if out=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$vmlog" | tail -1); [ -n "$out" ]; then
 				p=$(sed -E 's/vm: ([0-9]+) passed.*/\1/' <<<"$out"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$out")
 				passed=$((passed + p)); failed=$((failed + f)); [ "$f" -eq 0 ] || rc=1
+				grep -E '^vm\[.*\] FAIL' "$vmlog" | sed 's/^/  /' >>"$summary"
 			else
 				echo "vm lane: no result line"; failed=$((failed + 1)); rc=1
 			fi
@@ -57,5 +60,7 @@ for lane in $lanes; do
 	esac
 done
 rm -f "$log"
+if [ -s "$summary" ]; then echo "failed tests:"; cat "$summary"; fi
+rm -f "$summary"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $rc
