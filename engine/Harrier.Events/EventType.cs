@@ -45,6 +45,7 @@ public enum EventType : ushort
     Symlinkat = 122,
     Truncate = 123,
     Ftruncate = 124,
+    Close = 125,
 
     // network
     Socket = 200,

@@ -129,7 +129,7 @@ public static class FieldRegistry
         N("container.start_ts", "Container start time (not known to Harrier: missing).", X.ContainerUnknownNumber);
 
         // fd
-        N("fd.num", "The file descriptor number (open: the returned fd; dup: the new fd).", X.FdNum, FdClasses);
+        N("fd.num", "The file descriptor number (open: the returned fd; close: the closed fd; dup: the new fd).", X.FdNum, FdClasses);
         S("fd.name", "The file path, or client:port->server:port for sockets.", X.FdName, FdClasses);
         S("fd.nameraw", "The path as passed to the syscall, not normalised.", X.FdNameRaw, FdClasses);
         S("fd.directory", "The directory part of fd.name.", X.FdDirectory, FileOnly);

@@ -141,6 +141,22 @@ int harrier_exit_fd(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/*
+ * close: the fd and the result only. The fd is gone from the table at exit, so the name it had comes from
+ * user space (the process table's fd names, learnt from open events), as Falco's fd table gives it.
+ */
+SEC("raw_tp")
+int harrier_exit_close(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sys_ctx s;
+	struct rec_ctx c;
+
+	if (!sys__load(ctx, &s) || !sys__begin(&c, &s))
+		return 0;
+	rec__submit(&c);
+	return 0;
+}
+
 /* Two-path calls: rename(at/at2), link(at), symlink(at). Slots 0/2 old path, 3/4 new path. */
 SEC("raw_tp")
 int harrier_exit_path2(struct bpf_raw_tracepoint_args *ctx)

@@ -5,6 +5,7 @@
 
 #define NR_open		 2
 #define NR_dup		 32
+#define NR_close	 3
 #define NR_dup2		 33
 #define NR_socket	 41
 #define NR_connect	 42

@@ -47,6 +47,7 @@ struct {
 	    [NR_fchmod] = (void *)&harrier_exit_fd,
 	    [NR_fchown] = (void *)&harrier_exit_fd,
 	    [NR_ftruncate] = (void *)&harrier_exit_fd,
+	    [NR_close] = (void *)&harrier_exit_close,
 	    [NR_rename] = (void *)&harrier_exit_path2,
 	    [NR_renameat] = (void *)&harrier_exit_path2,
 	    [NR_renameat2] = (void *)&harrier_exit_path2,

@@ -50,6 +50,29 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_CloseRule_LoadsWithoutWarningsAndMatchesOnTheClosedFdsName()
+    {
+        var r = RuleLoader.LoadText("""
+            - rule: close below etc
+              desc: d
+              condition: evt.type = close and fd.name startswith /etc/ and fd.num >= 3
+              output: closed %fd.name fd=%fd.num args=%evt.args
+              priority: INFO
+            """);
+        Assert.True(r.Success, r.Format());
+        Assert.Empty(r.Warnings);
+        var bash = Ev.Proc("bash");
+        var close = Ev.Open(bash, "/etc/passwd", type: EventType.Close, res: 0);
+        close.Fd = 4;
+        close.RawPath = null;
+        var other = Ev.Open(bash, "/home/x", type: EventType.Close, res: 0);
+        var matches = new List<RuleMatch>();
+        r.RuleSet!.CreateEvaluator().Evaluate(new HarrierEvent[] { close, other }, matches);
+        var m = Assert.Single(matches);
+        Assert.Equal("closed /etc/passwd fd=4 args=res=0 fd=4", m.Output);
+    }
+
+    [Fact]
     public void Evaluate_RuleMatchingFirst_ReportsFirstRuleOnly()
     {
         var set = Load(RuleMatchingMode.First);

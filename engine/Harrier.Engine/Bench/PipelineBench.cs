@@ -10,9 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Harrier.Engine.Bench;
 
 /// <summary>
-/// <c>harrier bench pipeline [--seconds N] [--json]</c>: measures the kernel observation path end to end.
+/// <c>harrier bench pipeline [--seconds N] [--open-only] [--json]</c>: measures the kernel observation path end to end.
 /// A storm child (probes/.output/storm, open+close of /dev/null in a tight loop) pinned to the last CPU runs
-/// while Harrier consumes on CPU 0, and without Harrier for the same total time (half before, half after). Prints events delivered per second into the
+/// while Harrier captures its open and close events and consumes them on CPU 0, and without Harrier for the same total time (half before, half after). Prints events delivered per second into the
 /// engine (decoded events handed to the batch callback), events lost (kernel + user side) and the workload ratio
 /// (storm throughput with / without Harrier). JSON keys: <c>events_per_sec</c>, <c>lost</c>, <c>workload_ratio</c>.
 /// </summary>
@@ -23,6 +23,7 @@ internal static class PipelineBench
     {
         int seconds = 5;
         bool json = false;
+        bool openOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,8 +34,11 @@ internal static class PipelineBench
                 case "--json":
                     json = true;
                     break;
+                case "--open-only":
+                    openOnly = true;
+                    break;
                 default:
-                    stdout.WriteLine("usage: harrier bench pipeline [--seconds N (1-600)] [--json]");
+                    stdout.WriteLine("usage: harrier bench pipeline [--seconds N (1-600)] [--open-only] [--json]");
                     return 2;
             }
         }
@@ -50,7 +54,7 @@ internal static class PipelineBench
         Result result;
         try
         {
-            result = Measure(storm, seconds, stormCpu);
+            result = Measure(storm, seconds, stormCpu, openOnly);
         }
         catch (ProbeStartupException ex)
         {
@@ -71,12 +75,13 @@ internal static class PipelineBench
                 ["user_lost"] = result.UserLost,
                 ["allocated_bytes_per_event"] = Math.Round(result.AllocatedBytesPerEvent, 2),
                 ["seconds"] = seconds,
+                ["captured"] = openOnly ? "open" : "open,close",
             }));
         }
         else
         {
             var c = CultureInfo.InvariantCulture;
-            stdout.WriteLine(string.Create(c, $"pipeline: {result.EventsPerSec:N0} events/s delivered into the engine"));
+            stdout.WriteLine(string.Create(c, $"pipeline: {result.EventsPerSec:N0} events/s delivered into the engine (captured: {(openOnly ? "open" : "open and close")})"));
             stdout.WriteLine(string.Create(c, $"pipeline: lost {result.Lost} (kernel {result.KernelLost}, user {result.UserLost})"));
             stdout.WriteLine(string.Create(c, $"pipeline: {result.AllocatedBytesPerEvent:F2} bytes allocated per event (whole process)"));
             stdout.WriteLine(string.Create(c, $"pipeline: workload ratio {result.WorkloadRatio:F3} (storm {result.StormWith:N0} open+close/s with Harrier, {result.StormWithout:N0} without)"));
@@ -87,7 +92,7 @@ internal static class PipelineBench
 
     internal sealed record Result(double EventsPerSec, ulong Lost, ulong KernelLost, long UserLost, double WorkloadRatio, double StormWith, double StormWithout, double AllocatedBytesPerEvent);
 
-    private static Result Measure(string storm, int seconds, int stormCpu)
+    private static Result Measure(string storm, int seconds, int stormCpu, bool openOnly)
     {
         // The storm without Harrier runs half before and half after the run with it, so load drifting on a
         // shared machine biases both sides alike.
@@ -102,7 +107,8 @@ internal static class PipelineBench
         double allocPerEvent;
         using (var source = KernelEventSource.Open(options, NullLoggerFactory.Instance))
         {
-            source.SetInterestingTypes([EventType.Open, EventType.Openat]);
+            // Both halves of the storm, as Falco captures them; --open-only leaves close out (one event per pair).
+            source.SetInterestingTypes(openOnly ? [EventType.Open, EventType.Openat] : [EventType.Open, EventType.Openat, EventType.Close]);
             source.Start(batch => Interlocked.Add(ref delivered, batch.Length));
             long before = Interlocked.Read(ref delivered);
             long allocBefore = GC.GetTotalAllocatedBytes(precise: true);

@@ -275,6 +275,9 @@ internal sealed class EventDecoder
                 e.Dirfd = (int)a0;
                 e.Length = a1;
                 break;
+            case EventType.Close:
+                e.Fd = (int)a0; // the name it had is filled in by the process table's fd names
+                break;
         }
 
         bool isOpen = type is EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat;

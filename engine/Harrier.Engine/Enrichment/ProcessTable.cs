@@ -47,6 +47,7 @@ internal sealed partial class ProcessTable
     private int _count;
     private int _exitedCount;
     private long _evictions;
+    private long _fdOverflows;
     private long _procfsMisses;
     private long _pidReuses;
     private bool _warnedFull;
@@ -134,6 +135,39 @@ internal sealed partial class ProcessTable
         if (e is ProcessEvent pe && !entry.Info.Exited)
         {
             Apply(entry, pe);
+        }
+        else if (e is FileEvent fe)
+        {
+            TrackFd(entry, fe);
+        }
+    }
+
+    /// <summary>fds whose name was not remembered because the process's fd table was full (<see cref="FdNames.Capacity"/>).</summary>
+    public long FdOverflows => Interlocked.Read(ref _fdOverflows);
+
+    /// <summary>
+    /// Successful opens name their fd; a close takes the name back into the event (<c>fd.name</c> of close, as in
+    /// Falco). Only fds opened while Harrier captured open events are known: others close with no name.
+    /// </summary>
+    private void TrackFd(Entry entry, FileEvent fe)
+    {
+        switch (fe.Type)
+        {
+            case EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat:
+                if (fe.Res >= 0 && fe.Path is { } path && !entry.Info.Exited)
+                {
+                    entry.Fds ??= new FdNames();
+                    if (!entry.Fds.Set((int)fe.Res, path, fe.Flags))
+                    {
+                        Interlocked.Increment(ref _fdOverflows);
+                    }
+                }
+
+                break;
+            case EventType.Close:
+                // close releases the fd even when it fails with EINTR/EIO; EBADF means it named nothing
+                fe.Path ??= entry.Fds?.Take(fe.Fd);
+                break;
         }
     }
 
@@ -339,11 +373,12 @@ internal sealed partial class ProcessTable
             CgroupId = parent.CgroupId,
             Parent = realParent,
         };
-        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs });
+        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs, Fds = parentEntry.Fds?.Copy() });
     }
 
     private void OnExec(Entry entry, ProcessEvent pe)
     {
+        entry.Fds?.OnExec();
         var info = entry.Info;
         var argv = pe.Argv;
         string? exePath = !string.IsNullOrEmpty(pe.ExePath) ? pe.ExePath : null;
@@ -399,6 +434,7 @@ internal sealed partial class ProcessTable
         }
 
         info.Exited = true;
+        entry.Fds = null;
         if (_exited.TryGetValue(info.Pid, out var older) && !ReferenceEquals(older, entry))
         {
             _exitedCount--;
@@ -675,6 +711,9 @@ internal sealed partial class ProcessTable
 
         /// <summary>procfs was already asked for the real parent after the current parent exited.</summary>
         public bool ParentChecked { get; set; }
+
+        /// <summary>Names of the fds opened while Harrier watched (null until the first open).</summary>
+        public FdNames? Fds { get; set; }
     }
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Process table seeded with {Count} processes from {ProcRoot} in {ElapsedMs:F1} ms")]

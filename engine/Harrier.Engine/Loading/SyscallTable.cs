@@ -19,7 +19,7 @@ internal static class SyscallTable
         (EventType.Chmod, [90]), (EventType.Fchmod, [91]), (EventType.Fchmodat, [268, 452]),
         (EventType.Chown, [92]), (EventType.Fchown, [93]), (EventType.Lchown, [94]), (EventType.Fchownat, [260]),
         (EventType.Link, [86]), (EventType.Linkat, [265]), (EventType.Symlink, [88]), (EventType.Symlinkat, [266]),
-        (EventType.Truncate, [76]), (EventType.Ftruncate, [77]),
+        (EventType.Truncate, [76]), (EventType.Ftruncate, [77]), (EventType.Close, [3]),
         (EventType.Socket, [41]), (EventType.Connect, [42]), (EventType.Accept, [43]), (EventType.Accept4, [288]),
         (EventType.Bind, [49]), (EventType.Listen, [50]), (EventType.Sendto, [44]), (EventType.Sendmsg, [46]),
         (EventType.Setuid, [105]), (EventType.Setgid, [106]), (EventType.Setreuid, [113]), (EventType.Setregid, [114]),
@@ -45,12 +45,24 @@ internal static class SyscallTable
     /// <summary>Every syscall type the probes can capture.</summary>
     public static IEnumerable<EventType> SyscallTypes => Table.Select(t => t.Type);
 
+    /// <summary>What close needs besides itself: the open family, whose events name the fds that close reports.</summary>
+    public static readonly IReadOnlyList<EventType> CloseNeeds =
+    [
+        EventType.Open, EventType.Openat, EventType.Openat2, EventType.Creat,
+    ];
+
     /// <summary>The interesting-map contents for a set of types (index = syscall nr, value = op code, 0 = off),
-    /// with <see cref="AlwaysOn"/> added.</summary>
+    /// with <see cref="AlwaysOn"/> added, and <see cref="CloseNeeds"/> when close is in the set.</summary>
     public static uint[] BuildInterestingMap(IEnumerable<EventType> types)
     {
         var map = new uint[Abi.AbiConstants.SyscallMax];
-        foreach (var t in types.Concat(AlwaysOn))
+        var wanted = types.ToList();
+        if (wanted.Contains(EventType.Close))
+        {
+            wanted.AddRange(CloseNeeds);
+        }
+
+        foreach (var t in wanted.Concat(AlwaysOn))
         {
             foreach (int nr in NumbersOf(t))
             {

@@ -121,6 +121,9 @@ internal static class FieldExtractors
                         l.Add(("target", f.RawPath));
                         l.Add(("linkpath", f.NewRawPath));
                         break;
+                    case EventType.Close:
+                        l.Add(("fd", f.Fd.ToString(inv)));
+                        break;
                     case EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat:
                         l.Add(("fd", f.Fd.ToString(inv)));
                         l.Add(("dirfd", f.Dirfd.ToString(inv)));

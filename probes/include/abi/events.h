@@ -53,6 +53,7 @@ enum evt_op {
 	EVT_SYMLINKAT = 122,
 	EVT_TRUNCATE = 123,
 	EVT_FTRUNCATE = 124,
+	EVT_CLOSE = 125,
 	/* network 200-299 */
 	EVT_SOCKET = 200,
 	EVT_CONNECT = 201,

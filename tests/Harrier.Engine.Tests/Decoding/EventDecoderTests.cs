@@ -37,6 +37,18 @@ public sealed class EventDecoderTests
     }
 
     [Fact]
+    public void Decode_Close_FdFromTheArgumentAndNoNameYet()
+    {
+        var rec = new RecordBuilder((ushort)EventType.Close, ret: 0).Arg(0, 7).Build();
+        var e = Assert.IsType<FileEvent>(_decoder.Decode(rec));
+        Assert.Equal(EventType.Close, e.Type);
+        Assert.Equal(7, e.Fd);
+        Assert.Equal(0, e.Res);
+        Assert.Null(e.Path); // the process table names it from the open that returned fd 7
+        Assert.Null(e.RawPath);
+    }
+
+    [Fact]
     public void Decode_FailedRelativeOpen_JoinsBaseAndNormalisesDotDot()
     {
         var rec = new RecordBuilder((ushort)EventType.Openat, ret: -2)

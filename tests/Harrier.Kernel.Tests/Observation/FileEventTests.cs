@@ -37,6 +37,20 @@ public sealed class FileEventTests : IDisposable
     }
 
     [KernelFact]
+    public void Close_AfterOpen_SameFdAndResultZero()
+    {
+        string file = Path.Combine(_dir, "closed.txt");
+        File.WriteAllText(file, "x");
+        int pid = _fx.RunTrigger("open", file);
+        var open = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == file && e.Res >= 0);
+        Assert.True(open is not null, _fx.Describe(pid));
+        // (the dynamic loader opened and closed the same fd number earlier: take the close after this open)
+        var close = _fx.WaitFor<FileEvent>(pid, e => e.Type == EventType.Close && e.Fd == open.Fd && e.TimestampNs >= open.TimestampNs);
+        Assert.True(close is not null, _fx.Describe(pid));
+        Assert.Equal(0, close.Res);
+    }
+
+    [KernelFact]
     public void Open_FromChildCgroup_CgroupIdIsThatCgroupsInode()
     {
         string root = Directory.Exists("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";

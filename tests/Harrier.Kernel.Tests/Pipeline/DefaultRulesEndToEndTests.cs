@@ -46,6 +46,15 @@ public sealed class DefaultRulesEndToEndTests(DefaultRulesFixture fx)
         Assert.Equal($"read /etc/hostname then connected to 127.0.0.1:{port} (python3)", a!.Output);
     }
 
+    [KernelFact]
+    public void OpenThenClose_CloseAlertNamesTheFd()
+    {
+        int pid = Python("import os\nfd = os.open('/etc/hostname', os.O_RDONLY)\nos.close(fd)\nprint(fd)\n");
+        var a = fx.WaitForAlert("Test close names the fd", x => x.Process?.Pid == pid, Wait);
+        Assert.True(a is not null, "no alert; fired:\n" + fx.Fired());
+        Assert.Matches(@"^closed /etc/hostname fd=\d+ res=SUCCESS$", a!.Output);
+    }
+
     private static int Python(string script)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true };

@@ -16,6 +16,11 @@ public sealed class DefaultRulesFixture : FalcoRulesFixture
               - evt.type = connect and fd.sip = 127.0.0.1
           output: "read %step1.fd.name then connected to %fd.sip:%fd.sport (%proc.name)"
           priority: NOTICE
+        - rule: Test close names the fd
+          desc: close events carry the name the fd had, from the process table's fd names
+          condition: evt.type = close and fd.name = /etc/hostname and proc.name = python3
+          output: "closed %fd.name fd=%fd.num res=%evt.res"
+          priority: INFO
         """;
 
     public DefaultRulesFixture()

@@ -93,7 +93,10 @@ public class FalcoRulesFixture : IDisposable
     {
         lock (_gate)
         {
-            return string.Join("\n", _alerts.Select(a => $"{a.Rule}: pid={a.Process?.Pid} {a.Output}"));
+            var st = Source?.Stats;
+            string stats = st is null ? string.Empty
+                : $"\nstats: received={st.Received} kernelLost={st.KernelLost} userLost={st.UserLost} decodeErrors={st.DecodeErrors}";
+            return string.Join("\n", _alerts.Select(a => $"{a.Rule}: pid={a.Process?.Pid} {a.Output}")) + stats;
         }
     }
 
