@@ -23,6 +23,9 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map_update_elem", SetLastError = true)]
     private static partial int MapUpdateElemNative(int fd, void* key, void* value, ulong flags);
 
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
+    private static partial int MapGetNextKeyNative(int fd, void* key, void* nextKey);
+
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int OpenNative(string path, int flags);
 
@@ -70,6 +73,38 @@ internal static unsafe partial class LibbpfCgroup
             int errno = Marshal.GetLastPInvokeError();
             return errno == 2 ? false : throw new BpfException("bpf_map_delete_elem", errno);
         }
+    }
+
+    /// <summary>
+    /// Every key of a map (up to <paramref name="limit"/>), read with bpf_map_get_next_key from the first. Keys are
+    /// collected before the caller deletes any: deleting while walking restarts a hash map's walk.
+    /// </summary>
+    /// <exception cref="BpfException">The kernel refused the walk (other than ENOENT at the end).</exception>
+    public static List<byte[]> Keys(int mapFd, int keySize, int limit = 1_000_000)
+    {
+        var keys = new List<byte[]>();
+        byte[]? key = null;
+        while (keys.Count < limit)
+        {
+            var next = new byte[keySize];
+            int rc;
+            fixed (byte* k = key)
+            fixed (byte* n = next)
+            {
+                rc = MapGetNextKeyNative(mapFd, k, n); // null (no key yet): the first key
+            }
+
+            if (rc < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                return errno == 2 ? keys : throw new BpfException("bpf_map_get_next_key", errno);
+            }
+
+            keys.Add(next);
+            key = next;
+        }
+
+        return keys;
     }
 
     /// <summary>open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC); a negative errno on failure.</summary>

@@ -16,7 +16,9 @@ namespace Harrier.Engine.Enforcement;
 /// match is reported as a <see cref="DecisionEvent"/> (source <see cref="EventSource.Cgroup"/>) to the callback.
 /// <para>Thread-safety: <see cref="AddDeny"/>, <see cref="RemoveDeny"/>, <see cref="Attach"/>, <see cref="Detach"/> and
 /// <see cref="ReadStats"/> may be called from any thread; decisions are delivered on the one thread that calls
-/// <see cref="PollDecisions"/> (or runs <see cref="RunAsync"/>). Dispose detaches every program.</para>
+/// <see cref="PollDecisions"/> (or runs <see cref="RunAsync"/>). <see cref="RemoveExcept"/> removes what is not in
+/// its list when it reads the map, so an entry added by another thread meanwhile may go: serialize the two (the
+/// coordinator does). Dispose detaches every program.</para>
 /// <para>Errors: <see cref="BpfException"/> when the kernel refuses to load or attach (no CAP_BPF/CAP_NET_ADMIN,
 /// no cgroup v2), <see cref="DirectoryNotFoundException"/> for a missing cgroup directory.</para>
 /// </summary>
@@ -164,6 +166,38 @@ public sealed partial class CgroupEnforcer : IDisposable
         return LibbpfCgroup.Delete(FdFor(rule), CgroupNetKeys.Key(rule));
     }
 
+    /// <summary>
+    /// Deletes every deny entry that is not one of <paramref name="keep"/> (matched by key: operation, network,
+    /// port and cgroup id), whoever added it. Called after the entries of a new rule set are added, so an entry in
+    /// both the old and the new set is never absent. Returns the number removed.
+    /// </summary>
+    /// <exception cref="BpfException">The kernel refused to walk or delete.</exception>
+    public int RemoveExcept(IReadOnlyCollection<CgroupDenyRule> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var wanted = keep.Select(CgroupNetKeys.Key).ToList();
+        int removed = 0;
+        foreach (var (fd, size) in new[] { (_deny4Fd, CgroupNetKeys.Key4Size), (_deny6Fd, CgroupNetKeys.Key6Size) })
+        {
+            var present = LibbpfCgroup.Keys(fd, size).Select(k => (k, Array.Empty<byte>()));
+            foreach (var key in MapKeyDiff.Unwanted(present, wanted.Where(k => k.Length == size)))
+            {
+                if (LibbpfCgroup.Delete(fd, key))
+                {
+                    removed++;
+                }
+            }
+        }
+
+        if (removed > 0)
+        {
+            LogRemoved(_logger, removed);
+        }
+
+        return removed;
+    }
+
     private int FdFor(CgroupDenyRule rule) =>
         rule.Network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? _deny4Fd : _deny6Fd;
 
@@ -258,4 +292,7 @@ public sealed partial class CgroupEnforcer : IDisposable
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "cgroup decision callback failed")]
     private static partial void LogCallbackFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 5120, Level = LogLevel.Information, Message = "cgroup deny entries removed that the current rules do not have: {Count}")]
+    private static partial void LogRemoved(ILogger logger, int count);
 }

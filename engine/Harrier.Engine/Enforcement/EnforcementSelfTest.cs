@@ -2,7 +2,11 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Harrier.Engine.Verdicts;
 using Harrier.Events;
+using Harrier.Rules;
+using Harrier.Rules.Enforcement;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harrier.Engine.Enforcement;
 
@@ -17,6 +21,7 @@ public static class EnforcementSelfTest
 {
     private const string WorkDir = "/tmp/harrier-vmtest";
     private const string PinRoot = "/sys/fs/bpf/harrier/selftest";
+    private const string CoordinatorPinRoot = "/sys/fs/bpf/harrier/selftest-rules";
     private static readonly TimeSpan DecisionWait = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -268,6 +273,8 @@ public static class EnforcementSelfTest
                 Require(ex is UnauthorizedAccessException, $"still enforced after the reload, got {Describe(ex)}");
             });
 
+            Case("restart-changed-rules", RestartChangedRules);
+
             Case("unpin", () =>
             {
                 _e?.Dispose();
@@ -287,6 +294,57 @@ public static class EnforcementSelfTest
             });
 
             return Done();
+        }
+
+        /// <summary>
+        /// Harrier restarted with a changed rule set, through the coordinator <c>harrier run</c> uses (own pin root):
+        /// the second run reuses the pinned maps; the entry of the rule it no longer has must be gone, the rule both
+        /// runs have must deny throughout.
+        /// </summary>
+        private void RestartChangedRules()
+        {
+            string kept = Path.Combine(WorkDir, "rules-kept.txt");
+            string dropped = Path.Combine(WorkDir, "rules-dropped.txt");
+            File.WriteAllText(kept, "kept");
+            File.WriteAllText(dropped, "dropped");
+            var options = new LsmEnforcerOptions { PinRoot = CoordinatorPinRoot };
+            var enforce = new EnforcementOptions { Mode = "enforce" };
+            try
+            {
+                using (var first = EnforcementCoordinator.Start(DenyOpen(kept, dropped), enforce, _ => { }, NullLogger.Instance, options))
+                {
+                    Require(first.LsmActive && first.Report.Count == 2 && first.Report.All(r => r.Mechanism == RuleEnforcement.Lsm),
+                        first.LsmFailure ?? string.Join("; ", first.Report.Select(r => $"{r.Rule}: {r.Mechanism} {r.Detail}")));
+                }
+                Require(Catch(() => File.ReadAllText(dropped)) is UnauthorizedAccessException, "the first run's policy must hold while no Harrier runs");
+
+                using var second = EnforcementCoordinator.Start(DenyOpen(kept), enforce, _ => { }, NullLogger.Instance, options);
+                Require(second.LsmActive, second.LsmFailure ?? "BPF LSM not active");
+                var ex = Catch(() => File.ReadAllText(dropped));
+                Require(ex is null, $"the entry of the rule the restarted run no longer has must be gone, got {Describe(ex)}");
+                ex = Catch(() => File.ReadAllText(kept));
+                Require(ex is UnauthorizedAccessException, $"the rule both runs have must still deny, got {Describe(ex)}");
+                second.Dispose(unpin: true);
+            }
+            finally
+            {
+                LsmEnforcer.Unpin(CoordinatorPinRoot);
+            }
+        }
+
+        private static CompiledRuleSet DenyOpen(params string[] files)
+        {
+            var yaml = string.Concat(files.Select(f => $"""
+                - rule: deny open {Path.GetFileName(f)}
+                  desc: selftest
+                  condition: evt.type in (open, openat, openat2) and fd.name = {f}
+                  output: o
+                  priority: WARNING
+                  action: deny
+
+                """));
+            var load = RuleLoader.LoadText(yaml, "selftest.yaml", new RuleLoadOptions { BuildEngine = false, WarnUnused = false });
+            return load.RuleSet ?? throw new InvalidOperationException(load.Format());
         }
 
         private void SelfProtectionCases(LsmEnforcer e)
@@ -420,6 +478,7 @@ public static class EnforcementSelfTest
         private void Prepare()
         {
             LsmEnforcer.Unpin(PinRoot);
+            LsmEnforcer.Unpin(CoordinatorPinRoot);
             if (Directory.Exists(WorkDir))
             {
                 Directory.Delete(WorkDir, recursive: true);

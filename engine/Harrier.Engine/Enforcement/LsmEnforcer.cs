@@ -277,7 +277,8 @@ public sealed class LsmEnforcer : IDisposable
 
     /// <summary>
     /// Validates and writes policies. All-or-nothing: when any policy is invalid (every error is returned) or a
-    /// map write fails, nothing of this call stays applied. Returns the errors; empty on success.
+    /// map write fails, nothing of this call stays applied (a key that held an entry before holds it again). A key
+    /// that already holds an entry is overwritten in place, never removed first. Returns the errors; empty on success.
     /// </summary>
     public IReadOnlyList<string> Apply(IReadOnlyList<EnforcementPolicy> policies, PolicyCompiler.PathResolver? resolver = null)
     {
@@ -290,6 +291,45 @@ public sealed class LsmEnforcer : IDisposable
             }
             return errors;
         }
+        return Write(entries);
+    }
+
+    /// <summary>
+    /// Makes the policy maps hold exactly <paramref name="policies"/> (and the self-protection entries): writes them
+    /// as <see cref="Apply"/> does, then deletes every other policy entry, whoever wrote it (the run before a restart,
+    /// whose pinned maps this one reused, or an earlier rule set). A policy present before and after is never absent
+    /// in between. On any error nothing is removed and nothing of this call stays applied. Returns the errors; empty
+    /// on success.
+    /// </summary>
+    public IReadOnlyList<string> Reconcile(IReadOnlyList<EnforcementPolicy> policies, PolicyCompiler.PathResolver? resolver = null)
+    {
+        var entries = PolicyCompiler.Compile(policies, resolver ?? PolicyCompiler.StatResolver, out var errors);
+        if (errors.Count > 0)
+        {
+            foreach (var e in errors)
+            {
+                LsmLog.Rejected(_logger, e);
+            }
+            return errors;
+        }
+        lock (_gate)
+        {
+            var writeErrors = Write(entries);
+            if (writeErrors.Count > 0)
+            {
+                return writeErrors;
+            }
+            RemoveExcept(entries);
+        }
+        return Array.Empty<string>();
+    }
+
+    /// <summary>
+    /// Writes compiled entries (all-or-nothing, see <see cref="Apply"/>). For callers that compiled the policies
+    /// themselves and keep the entries (the coordinator passes the same entries to <see cref="RemoveExcept"/>).
+    /// </summary>
+    internal IReadOnlyList<string> Write(IReadOnlyList<PolicyEntry> entries)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -305,27 +345,87 @@ public sealed class LsmEnforcer : IDisposable
             {
                 UpdateConfig(c => c | need, null);
             }
-            var done = new List<PolicyEntry>();
+            var done = new List<(PolicyEntry Entry, byte[]? Previous)>();
+            Dictionary<string, byte[]>? netPresent = null;
             foreach (var entry in entries)
             {
-                int rc = LibbpfLsm.MapUpdate(MapFd(entry.Table), entry.Key, entry.Value);
+                int fd = MapFd(entry.Table);
+                byte[]? previous;
+                if (entry.Table == PolicyTable.Net)
+                {
+                    // An LPM trie lookup answers the longest covering prefix, not only this key: compare exact keys.
+                    netPresent ??= ReadTable(PolicyTable.Net).ToDictionary(e => Convert.ToHexString(e.Key), e => e.Value, StringComparer.Ordinal);
+                    previous = netPresent.GetValueOrDefault(Convert.ToHexString(entry.Key));
+                }
+                else
+                {
+                    previous = new byte[PolicyEntry.ValueSize];
+                    if (LibbpfLsm.MapLookup(fd, entry.Key, previous) != 0)
+                    {
+                        previous = null;
+                    }
+                }
+                int rc = LibbpfLsm.MapUpdate(fd, entry.Key, entry.Value);
                 if (rc < 0)
                 {
-                    foreach (var d in done)
+                    // Undo newest first: a key this call overwrote gets its old entry back, a key it added goes.
+                    for (int i = done.Count - 1; i >= 0; i--)
                     {
-                        LibbpfLsm.MapDelete(MapFd(d.Table), d.Key);
+                        var (d, prev) = done[i];
+                        if (prev is not null)
+                        {
+                            LibbpfLsm.MapUpdate(MapFd(d.Table), d.Key, prev);
+                        }
+                        else
+                        {
+                            LibbpfLsm.MapDelete(MapFd(d.Table), d.Key);
+                        }
                     }
                     string err = $"writing {PolicyKinds.Name(entry.Source.Kind)} '{entry.Source.Value}' failed: errno {-rc}{(rc == -7 ? " (map full)" : string.Empty)}";
                     LsmLog.Rejected(_logger, err);
                     return [err];
                 }
-                done.Add(entry);
+                done.Add((entry, previous));
                 _ruleNames[entry.Source.RuleId] = entry.Source.DisplayName;
             }
         }
         LsmLog.Applied(_logger, entries.Count);
         return Array.Empty<string>();
     }
+
+    /// <summary>
+    /// Deletes every policy entry whose map and key are not among <paramref name="keep"/>, whoever wrote it; the
+    /// self-protection entries stay. The removal half of <see cref="Reconcile"/>, for callers that write policy in
+    /// several calls and then drop the rest. Returns the number removed.
+    /// </summary>
+    public int RemoveExcept(IReadOnlyCollection<PolicyEntry> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        int removed = 0;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (PolicyTable t in Enum.GetValues<PolicyTable>())
+            {
+                var wanted = keep.Where(e => e.Table == t).Select(e => e.Key);
+                foreach (var key in MapKeyDiff.Unwanted(ReadTable(t), wanted, IsSelfProtection))
+                {
+                    if (LibbpfLsm.MapDelete(MapFd(t), key) == 0)
+                    {
+                        removed++;
+                    }
+                }
+            }
+        }
+        if (removed > 0)
+        {
+            LsmLog.Removed(_logger, removed, PinRoot);
+        }
+        return removed;
+    }
+
+    // Self-protection entries carry rule id 0 (struct policy_entry.rule_id, the first 4 bytes).
+    private static bool IsSelfProtection(byte[] value) => BinaryPrimitives.ReadUInt32LittleEndian(value) == 0;
 
     /// <summary>Removes the entries of these policies. Returns how many were present.</summary>
     public int Remove(IReadOnlyList<EnforcementPolicy> policies, PolicyCompiler.PathResolver? resolver = null)
@@ -351,25 +451,7 @@ public sealed class LsmEnforcer : IDisposable
     }
 
     /// <summary>Deletes every policy entry (self-protection entries stay). Returns the number removed.</summary>
-    public int Clear()
-    {
-        int removed = 0;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            foreach (PolicyTable t in Enum.GetValues<PolicyTable>())
-            {
-                foreach (var (key, value) in ReadTable(t))
-                {
-                    if (BinaryPrimitives.ReadUInt32LittleEndian(value) != 0 && LibbpfLsm.MapDelete(MapFd(t), key) == 0)
-                    {
-                        removed++;
-                    }
-                }
-            }
-        }
-        return removed;
-    }
+    public int Clear() => RemoveExcept(Array.Empty<PolicyEntry>());
 
     /// <summary>Number of entries currently in one policy map (as the kernel holds them, whoever wrote them).</summary>
     public int CountEntries(PolicyTable table)
@@ -378,6 +460,16 @@ public sealed class LsmEnforcer : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return ReadTable(table).Count;
+        }
+    }
+
+    /// <summary>The (key, value) pairs one policy map holds now, whoever wrote them (tests and diagnostics).</summary>
+    internal IReadOnlyList<(byte[] Key, byte[] Value)> Entries(PolicyTable table)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ReadTable(table);
         }
     }
 

@@ -28,4 +28,7 @@ internal static partial class LsmLog
 
     [LoggerMessage(5107, LogLevel.Information, "BPF LSM pins removed from {PinRoot}")]
     public static partial void Unpinned(ILogger logger, string pinRoot);
+
+    [LoggerMessage(5108, LogLevel.Information, "Removed {Count} BPF LSM policy entries under {PinRoot} that the current policy does not have (left by an earlier run or rule set)")]
+    public static partial void Removed(ILogger logger, int count, string pinRoot);
 }

@@ -34,12 +34,13 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     private readonly Func<string, string?> _containerCgroup;
     private readonly Dictionary<string, uint> _ruleIds = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, string> _ruleNames = [];
-    private readonly List<EnforcementPolicy> _lsmApplied = [];
+    private readonly List<PolicyEntry> _lsmApplied = [];
     private readonly List<CgroupDenyRule> _cgroupApplied = [];
     private readonly CancellationTokenSource _stop = new();
     private LsmEnforcer? _lsm;
     private string? _lsmFailure;
     private bool _lsmTried;
+    private bool _pinsSwept;
     private CgroupEnforcer? _cgroup;
     private string? _cgroupFailure;
     private bool _cgroupTried;
@@ -179,8 +180,12 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     }
 
     /// <summary>
-    /// Replaces every entry this coordinator applied with the plans of <paramref name="rules"/> (rule reload). The
-    /// old entries are removed first, so for the duration of the call the previous rules are no longer enforced.
+    /// Makes the kernel hold exactly the plans of <paramref name="rules"/> (start and rule reload): the new entries
+    /// are written first — an entry the previous set also had is overwritten in place — and only then is every
+    /// other entry removed, so a rule in both sets is enforced throughout. The removal covers the whole policy maps,
+    /// not only what this coordinator wrote: the BPF LSM maps are pinned and reused across restarts, so entries an
+    /// earlier run left for rules that no longer exist go too (with no BPF LSM rule in the set, pinned maps left
+    /// by an earlier run are opened once just to empty them).
     /// </summary>
     public void Update(CompiledRuleSet rules)
     {
@@ -189,7 +194,10 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            RemoveAll();
+            // _lsmApplied and _cgroupApplied are rebuilt below as the new set; the old entries stay in the maps
+            // until RemoveStale.
+            _lsmApplied.Clear();
+            _cgroupApplied.Clear();
             bool monitor = !_options.Enforce;
             var report = new List<RuleEnforcement>(plans.Count);
             var lsmKeys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -220,8 +228,65 @@ internal sealed partial class EnforcementCoordinator : IDisposable
                 }
             }
 
+            RemoveStale();
             _report = report;
             EnsurePoller();
+        }
+    }
+
+    /// <summary>
+    /// The second half of <see cref="Update"/>: removes every map entry that the set just written does not have.
+    /// Caller holds the gate.
+    /// </summary>
+    private void RemoveStale()
+    {
+        if (_lsm is not null)
+        {
+            _lsm.RemoveExcept(_lsmApplied);
+        }
+        else
+        {
+            SweepPinnedMaps();
+        }
+
+        if (_cgroup is not null)
+        {
+            try
+            {
+                _cgroup.RemoveExcept(_cgroupApplied);
+            }
+            catch (BpfException ex)
+            {
+                LogStaleRemoveFailed(_logger, "cgroup", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Without BPF LSM in use by this process, the pinned policy maps of an earlier run may still hold entries (and
+    /// its pinned hooks enforce them): open the maps alone once and empty them. Caller holds the gate.
+    /// </summary>
+    private void SweepPinnedMaps()
+    {
+        if (_pinsSwept)
+        {
+            return;
+        }
+
+        _pinsSwept = true;
+        if (!File.Exists(Path.Combine(_lsmOptions.PinRoot, "pol_inode")))
+        {
+            return;
+        }
+
+        try
+        {
+            using var maps = LsmEnforcer.Start(_lsmOptions with { MapsOnly = true, SelfProtect = false }, _logger);
+            maps.Clear();
+        }
+        catch (Exception ex) when (ex is LsmEnforcementException or BpfException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            LogStaleRemoveFailed(_logger, "BPF LSM", ex.Message);
         }
     }
 
@@ -309,7 +374,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
             }
         }
 
-        var applyErrors = _lsm!.Apply(policies);
+        var applyErrors = _lsm!.Write(entries);
         if (applyErrors.Count > 0)
         {
             why = "BPF LSM: " + string.Join("; ", applyErrors);
@@ -321,7 +386,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
             keys[e.Table + ":" + Convert.ToHexString(e.Key)] = plan.RuleName;
         }
 
-        _lsmApplied.AddRange(policies);
+        _lsmApplied.AddRange(entries);
         return new RuleEnforcement
         {
             Rule = plan.RuleName,
@@ -504,35 +569,20 @@ internal sealed partial class EnforcementCoordinator : IDisposable
 
     // ---- removal, decisions, disposal
 
-    /// <summary>Removes every entry applied by this coordinator. Caller holds the gate.</summary>
+    /// <summary>Removes every policy entry from the BPF LSM maps and the cgroup deny maps. Caller holds the gate.</summary>
     private void RemoveAll()
     {
-        if (_lsm is not null && _lsmApplied.Count > 0)
-        {
-            foreach (var p in _lsmApplied)
-            {
-                try
-                {
-                    _lsm.Remove([p]);
-                }
-                catch (ArgumentException ex)
-                {
-                    // The file is gone or replaced: its old inode entry cannot be named any more.
-                    LogRemoveFailed(_logger, p.DisplayName, ex.Message);
-                }
-            }
-        }
-
         _lsmApplied.Clear();
-        if (_cgroup is not null)
-        {
-            foreach (var r in _cgroupApplied)
-            {
-                _cgroup.RemoveDeny(r);
-            }
-        }
-
         _cgroupApplied.Clear();
+        _lsm?.RemoveExcept(Array.Empty<PolicyEntry>());
+        try
+        {
+            _cgroup?.RemoveExcept(Array.Empty<CgroupDenyRule>());
+        }
+        catch (BpfException ex)
+        {
+            LogStaleRemoveFailed(_logger, "cgroup", ex.Message);
+        }
     }
 
     private void EnsurePoller()
@@ -658,7 +708,10 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     /// </summary>
     public void Dispose() => Dispose(unpin: false);
 
-    /// <summary>As <see cref="Dispose()"/>; with <paramref name="unpin"/> the LSM entries of this coordinator are removed too.</summary>
+    /// <summary>
+    /// As <see cref="Dispose()"/>; with <paramref name="unpin"/> the BPF LSM policy entries are removed too (after
+    /// <see cref="Update"/> the maps hold only this coordinator's rules; self-protection entries stay).
+    /// </summary>
     public void Dispose(bool unpin)
     {
         lock (_gate)
@@ -704,8 +757,8 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "cgroup network programs are not usable, network deny rules stay in user space: {Reason}")]
     private static partial void LogCgroupUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Rule {Rule}: removing its BPF LSM entry failed: {Reason}")]
-    private static partial void LogRemoveFailed(ILogger logger, string rule, string reason);
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Removing {Mechanism} entries that the current rules do not have failed: {Reason}")]
+    private static partial void LogStaleRemoveFailed(ILogger logger, string mechanism, string reason);
 
     [LoggerMessage(EventId = 3107, Level = LogLevel.Error, Message = "enforcement decision callback failed")]
     private static partial void LogCallbackFailed(ILogger logger, Exception error);

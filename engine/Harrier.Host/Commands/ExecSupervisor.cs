@@ -45,18 +45,35 @@ internal static class ExecSupervisor
             return 125;
         }
 
-        var loaded = RuleLoader.Load(settings.RulePaths);
+        var decide = CreateDecider(settings, err);
+        if (decide is null)
+        {
+            return 125;
+        }
+
+        return ExecCommand.Run(passThrough.ToArray(), o, err, decide);
+    }
+
+    /// <summary>
+    /// Loads the rules exactly as <c>harrier run</c> does (<see cref="EngineSettings.LoadRules"/>, so
+    /// <c>Rules:RuleMatching</c> applies) and returns the decision for a notified syscall: the first matching
+    /// <c>deny</c>/<c>kill</c> rule denies it with EPERM in enforce mode; every match is printed to <paramref name="err"/>.
+    /// Null after printing the rule errors. The returned function is thread-safe (serialized).
+    /// </summary>
+    internal static Func<HarrierEvent, SeccompDecision>? CreateDecider(EngineSettings settings, TextWriter err)
+    {
+        var loaded = settings.LoadRules();
         if (!loaded.Success || loaded.RuleSet is null)
         {
             err.WriteLine(loaded.Format());
-            return 125;
+            return null;
         }
 
         var evaluator = loaded.RuleSet.CreateEvaluator();
         var matches = new List<RuleMatch>();
         bool enforce = settings.Enforcement.Enforce;
         var gate = new object();
-        SeccompDecision Decide(HarrierEvent e)
+        return e =>
         {
             lock (gate)
             {
@@ -70,8 +87,6 @@ internal static class ExecSupervisor
 
                 return deny is not null && enforce ? SeccompDecision.Deny(1, deny.Rule.Name) : SeccompDecision.Continue;
             }
-        }
-
-        return ExecCommand.Run(passThrough.ToArray(), o, err, Decide);
+        };
     }
 }

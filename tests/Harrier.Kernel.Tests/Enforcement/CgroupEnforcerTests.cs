@@ -152,6 +152,35 @@ public sealed class CgroupEnforcerTests : IDisposable
     }
 
     [CgroupBpfFact]
+    public void RemoveExcept_EntriesNotInTheNewSet_AreRemovedOthersKept()
+    {
+        using var listener = new TcpListener(IPAddress.Parse("127.0.0.5"), 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        int otherPort = FreePort();
+        var kept = new CgroupDenyRule { Operation = CgroupOperation.Connect, Network = IPNetwork.Parse("127.0.0.6/32"), Port = (ushort)port, RuleId = 21 };
+        var dropped = new CgroupDenyRule { Operation = CgroupOperation.Connect, Network = IPNetwork.Parse("127.0.0.5/32"), Port = (ushort)port, RuleId = 22 };
+        var kept6 = new CgroupDenyRule { Operation = CgroupOperation.Bind, Network = IPNetwork.Parse("::/0"), Port = (ushort)otherPort, RuleId = 23 };
+        var dropped6 = new CgroupDenyRule { Operation = CgroupOperation.Connect, Network = IPNetwork.Parse("2001:db8::/32"), RuleId = 24 };
+        foreach (var r in new[] { kept, dropped, kept6, dropped6 })
+        {
+            _enforcer!.AddDeny(r);
+        }
+
+        Assert.Contains("connect-failed", RunInCgroup("bash", "-c", Connect(IPAddress.Parse("127.0.0.5"), port)).Out, StringComparison.Ordinal);
+
+        // matched by key: the kept entries' values (rule id, monitor) do not matter
+        Assert.Equal(2, _enforcer!.RemoveExcept([kept with { RuleId = 99 }, kept6 with { Monitor = true }]));
+
+        Assert.Contains("connect-ok", RunInCgroup("bash", "-c", Connect(IPAddress.Parse("127.0.0.5"), port)).Out, StringComparison.Ordinal);
+        Assert.False(_enforcer.RemoveDeny(dropped));
+        Assert.False(_enforcer.RemoveDeny(dropped6));
+        Assert.True(_enforcer.RemoveDeny(kept));
+        Assert.True(_enforcer.RemoveDeny(kept6));
+        Assert.Equal(0, _enforcer.RemoveExcept([]));
+    }
+
+    [CgroupBpfFact]
     public void Connect6_DeniedLoopbackPort_GetsEperm()
     {
         using var listener = new TcpListener(IPAddress.IPv6Loopback, 0);

@@ -6,6 +6,7 @@ using Harrier.Engine.Verdicts;
 using Harrier.Events;
 using Harrier.Rules;
 using Harrier.Rules.Enforcement;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harrier.Kernel.Tests.Enforcement;
@@ -396,5 +397,264 @@ public sealed class CoordinatorTests : IDisposable
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static string FileDeny(string rule, string path) => $"""
+        - rule: {rule}
+          desc: d
+          condition: evt.type in (open, openat, openat2) and fd.name = {path}
+          output: o
+          priority: WARNING
+          action: deny
+
+        """;
+
+    private const string ExecDenyUid4242 = """
+        - rule: No exec for 4242
+          desc: d
+          condition: evt.type in (execve, execveat) and user.uid = 4242
+          output: o
+          priority: WARNING
+          action: deny
+
+        """;
+
+    private static string KillNet(string cidr) => $"""
+        - rule: Kill c2
+          desc: d
+          condition: evt.type = connect and fd.snet = "{cidr}"
+          output: o
+          priority: WARNING
+          action: kill
+
+        """;
+
+    private const string AlertOnly = "- rule: unrelated\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n";
+
+    private static byte[] InodeKey(string path)
+    {
+        var entries = PolicyCompiler.Compile([new EnforcementPolicy { Kind = PolicyKind.FilePath, Value = path, RuleId = 1 }], PolicyCompiler.StatResolver, out var errors);
+        Assert.Empty(errors);
+        return Assert.Single(entries).Key;
+    }
+
+    private static bool Holds(LsmEnforcer view, PolicyTable table, byte[] key) =>
+        view.Entries(table).Any(e => e.Key.AsSpan().SequenceEqual(key));
+
+    /// <summary>
+    /// A restart with a changed rule set (BPF LSM through maps-only mode): the second run reuses the pinned maps, in
+    /// which the first left entries for rules the second no longer has. They must be gone once it started, while the
+    /// entry of the rule both runs have stays.
+    /// </summary>
+    [Harrier.Kernel.Tests.Lsm.RootFact]
+    public void Restart_ChangedRuleSet_EntriesOfRemovedRulesAreGone()
+    {
+        var dir = Directory.CreateTempSubdirectory("harrier-coord-").FullName;
+        try
+        {
+            var secret = Path.Combine(dir, "secret");
+            var other = Path.Combine(dir, "other");
+            File.WriteAllText(secret, "x");
+            File.WriteAllText(other, "x");
+            var options = new LsmEnforcerOptions { PinRoot = _pinRoot, MapsOnly = true };
+            var enforce = new EnforcementOptions { Mode = "enforce" };
+            using (var first = EnforcementCoordinator.Start(Rules(FileDeny("No secret", secret) + FileDeny("No other", other) + KillNet("203.0.113.0/24") + ExecDenyUid4242), enforce, _ => { }, NullLogger.Instance, options))
+            {
+                Assert.Equal(4, first.Report.Count(r => r.Mechanism == RuleEnforcement.Lsm));
+            }
+
+            // the first run is gone; its policy stays pinned (a restart must not open a gap)
+            using (var view = LsmEnforcer.Start(options))
+            {
+                Assert.Equal(2, view.CountEntries(PolicyTable.Inode));
+                Assert.Equal(1, view.CountEntries(PolicyTable.Uid));
+            }
+
+            using var second = EnforcementCoordinator.Start(Rules(FileDeny("No secret", secret) + KillNet("198.51.100.0/24")), enforce, _ => { }, NullLogger.Instance, options);
+            Assert.Equal(2, second.Report.Count(r => r.Mechanism == RuleEnforcement.Lsm));
+            using (var view = LsmEnforcer.Start(options))
+            {
+                Assert.True(Holds(view, PolicyTable.Inode, InodeKey(secret)));
+                Assert.False(Holds(view, PolicyTable.Inode, InodeKey(other)), "the entry of the removed rule 'No other' survived the restart");
+                Assert.Equal(1, view.CountEntries(PolicyTable.Inode));
+                Assert.Equal(1, view.CountEntries(PolicyTable.Net)); // 198.51.100.0/24 only
+                Assert.Equal(0, view.CountEntries(PolicyTable.Uid));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A restart whose rule set has no BPF LSM rule at all: the coordinator never needs the LSM enforcer, yet the
+    /// pinned maps of the earlier run (whose pinned hooks would keep enforcing them) must be emptied.
+    /// </summary>
+    [Harrier.Kernel.Tests.Lsm.RootFact]
+    public void Restart_NoBpfLsmRuleLeft_PinnedEntriesOfTheEarlierRunAreRemoved()
+    {
+        var dir = Directory.CreateTempSubdirectory("harrier-coord-").FullName;
+        try
+        {
+            var secret = Path.Combine(dir, "secret");
+            File.WriteAllText(secret, "x");
+            var options = new LsmEnforcerOptions { PinRoot = _pinRoot, MapsOnly = true };
+            var enforce = new EnforcementOptions { Mode = "enforce" };
+            using (var first = EnforcementCoordinator.Start(Rules(FileDeny("No secret", secret) + ExecDenyUid4242), enforce, _ => { }, NullLogger.Instance, options))
+            {
+                Assert.True(first.LsmActive);
+            }
+
+            using var second = EnforcementCoordinator.Start(Rules(AlertOnly), enforce, _ => { }, NullLogger.Instance, options);
+            Assert.False(second.LsmActive);
+            using var view = LsmEnforcer.Start(options);
+            Assert.Equal(0, view.CountEntries(PolicyTable.Inode));
+            Assert.Equal(0, view.CountEntries(PolicyTable.Uid));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A reload that keeps two rules, drops one and adds one (BPF LSM through maps-only mode). Every log line the
+    /// coordinator and the enforcer write during the reload is a point where the test looks into the pinned maps:
+    /// the entries of the two kept rules must be there at each of them (new-then-remove-old, never remove-first).
+    /// </summary>
+    [Harrier.Kernel.Tests.Lsm.RootFact]
+    public void Update_RulesInBothSets_LsmEntriesNeverAbsentDuringReload()
+    {
+        var dir = Directory.CreateTempSubdirectory("harrier-coord-").FullName;
+        try
+        {
+            var secret = Path.Combine(dir, "secret");
+            var other = Path.Combine(dir, "other");
+            File.WriteAllText(secret, "x");
+            File.WriteAllText(other, "x");
+            var options = new LsmEnforcerOptions { PinRoot = _pinRoot, MapsOnly = true };
+            var kept = new[] { InodeKey(secret), InodeKey(other) };
+            LsmEnforcer? view = null;
+            var problems = new List<string>();
+            int checks = 0;
+            var logger = new ObservingLogger(message =>
+            {
+                if (view is null)
+                {
+                    return;
+                }
+
+                checks++;
+                if (!kept.All(k => Holds(view, PolicyTable.Inode, k)))
+                {
+                    problems.Add($"a kept rule's entry was absent at: {message}");
+                }
+            });
+
+            using var c = EnforcementCoordinator.Start(Rules(FileDeny("No secret", secret) + FileDeny("No other", other) + ExecDenyUid4242), new EnforcementOptions { Mode = "enforce" }, _ => { }, logger, options);
+            using (view = LsmEnforcer.Start(options))
+            {
+                c.Update(Rules(FileDeny("No secret", secret) + FileDeny("No other", other) + KillNet("203.0.113.0/24")));
+                var observer = view;
+                view = null;
+                Assert.True(checks >= 2, $"only {checks} observation points");
+                Assert.Empty(problems);
+                Assert.Equal(2, observer.CountEntries(PolicyTable.Inode));
+                Assert.Equal(1, observer.CountEntries(PolicyTable.Net));
+                Assert.Equal(0, observer.CountEntries(PolicyTable.Uid));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The same for network deny rules through the kernel's live mechanism (cgroup programs at the root of the
+    /// hierarchy here, BPF LSM where it loads): at every log line during the reload, a connect from this process to
+    /// each kept rule's destination must still be refused.
+    /// </summary>
+    [CgroupBpfFact]
+    public void Update_NetworkRulesInBothSets_DenyNeverLiftedDuringReload()
+    {
+        var listeners = Enumerable.Range(0, 4).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var l in listeners)
+            {
+                l.Start();
+            }
+
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            bool observing = false;
+            var problems = new List<string>();
+            int checks = 0;
+            var logger = new ObservingLogger(message =>
+            {
+                if (!observing)
+                {
+                    return;
+                }
+
+                checks++;
+                foreach (var port in ports[..2])
+                {
+                    if (ConnectsFromHere(port))
+                    {
+                        problems.Add($"connect to kept rule's port {port} went through at: {message}");
+                    }
+                }
+            });
+
+            string Deny(int i) => DenyConnect(ports[i]).Split("- rule: No shadow", StringSplitOptions.None)[0];
+            using var c = EnforcementCoordinator.Start(Rules(Deny(0) + Deny(1) + Deny(2)), new EnforcementOptions { Mode = "enforce" }, _ => { }, logger, new LsmEnforcerOptions { PinRoot = _pinRoot });
+            Assert.All(ports[..3], p => Assert.True(c.EnforcedInKernel($"No c2 {p}")));
+            Assert.False(ConnectsFromHere(ports[0]));
+
+            observing = true;
+            c.Update(Rules(Deny(0) + Deny(1) + Deny(3)));
+            observing = false;
+
+            Assert.True(checks >= 2, $"only {checks} observation points");
+            Assert.Empty(problems);
+            Assert.False(ConnectsFromHere(ports[1]));
+            Assert.True(ConnectsFromHere(ports[2]), "the dropped rule's deny must be gone after the reload");
+            Assert.False(ConnectsFromHere(ports[3]));
+        }
+        finally
+        {
+            foreach (var l in listeners)
+            {
+                l.Dispose();
+            }
+        }
+    }
+
+    private static bool ConnectsFromHere(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A logger that hands every formatted message to a callback (an observation point inside the code under test).</summary>
+    private sealed class ObservingLogger(Action<string> onLog) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            onLog(formatter(state, exception));
     }
 }
