@@ -125,7 +125,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     /// decisions on the coordinator's polling thread; it must not block long and may keep the event.
     /// </summary>
     public static EnforcementCoordinator Start(CompiledRuleSet rules, EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger)
-        => Start(rules, options, onDecision, logger, lsmOptions: null);
+        => Start(rules, options, onDecision, logger, lsmOptions: options?.Lsm?.ToEnforcerOptions());
 
     /// <summary>
     /// As <see cref="Start(CompiledRuleSet, EnforcementOptions, Action{DecisionEvent}, ILogger)"/>, with the BPF LSM
@@ -735,8 +735,13 @@ internal sealed partial class EnforcementCoordinator : IDisposable
 
             _cgroup?.Dispose(); // detaches; its maps go with it
             _cgroup = null;
+            bool hadLsm = _lsm is not null;
             _lsm?.Dispose();
             _lsm = null;
+            if (unpin && hadLsm && !_lsmOptions.MapsOnly)
+            {
+                LsmEnforcer.Unpin(_lsmOptions.PinRoot, _logger); // Enforcement:UnpinOnStop: the pinned programs and maps go too
+            }
         }
 
         _stop.Dispose();

@@ -15,6 +15,18 @@ internal sealed record EnforcementOptions
     /// force across a restart or crash until the next Harrier takes over (<c>harrier stop --unpin</c> removes it).</summary>
     public bool UnpinOnStop { get; init; }
 
-    public IReadOnlyList<string> Validate() =>
-        Mode is "monitor" or "enforce" ? [] : [$"Enforcement:Mode must be 'monitor' or 'enforce' (got '{Mode}')"];
+    /// <summary><c>Enforcement:Lsm</c>: pin directory and self-protection.</summary>
+    public LsmSectionOptions Lsm { get; init; } = new();
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Mode is not ("monitor" or "enforce"))
+        {
+            errors.Add($"Enforcement:Mode must be 'monitor' or 'enforce' (got '{Mode}')");
+        }
+
+        errors.AddRange(Lsm?.Validate() ?? ["Enforcement:Lsm must be an object"]);
+        return errors;
+    }
 }
