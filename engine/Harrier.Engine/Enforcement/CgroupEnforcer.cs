@@ -281,18 +281,18 @@ public sealed partial class CgroupEnforcer : IDisposable
         public void OnSinkFault(Exception error) => LogCallbackFailed(owner._logger, error);
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4/6, sendmsg4/6, bind4/6)")]
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4/6, sendmsg4/6, bind4/6)")]
     private static partial void LogLoaded(ILogger logger);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "cgroup network programs attached to {Cgroup}")]
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "cgroup network programs attached to {Cgroup}")]
     private static partial void LogAttached(ILogger logger, string cgroup);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "cgroup deny entry added: {Rule}")]
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "cgroup deny entry added: {Rule}")]
     private static partial void LogRuleAdded(ILogger logger, string rule);
 
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "cgroup decision callback failed")]
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Error, Message = "cgroup decision callback failed")]
     private static partial void LogCallbackFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(EventId = 5120, Level = LogLevel.Information, Message = "cgroup deny entries removed that the current rules do not have: {Count}")]
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "cgroup deny entries removed that the current rules do not have: {Count}")]
     private static partial void LogRemoved(ILogger logger, int count);
 }

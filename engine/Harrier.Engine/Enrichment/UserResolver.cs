@@ -169,9 +169,9 @@ internal sealed partial class UserResolver
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "User database loaded from {Directory}: {Users} users, {Groups} groups")]
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Debug, Message = "User database loaded from {Directory}: {Users} users, {Groups} groups")]
     private static partial void LogLoaded(ILogger logger, int users, int groups, string directory);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "User database file {Path} not loaded ({Reason}); user and group names keep their previous values")]
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Warning, Message = "User database file {Path} not loaded ({Reason}); user and group names keep their previous values")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
 }

@@ -123,6 +123,6 @@ internal sealed partial class MetricsServer : IAsyncDisposable
         res.Close();
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "metrics request failed: {Reason}")]
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Debug, Message = "metrics request failed: {Reason}")]
     private static partial void LogRequestFailed(ILogger logger, string reason);
 }
