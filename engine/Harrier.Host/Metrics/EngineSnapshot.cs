@@ -35,6 +35,9 @@ internal sealed record EngineSnapshot
 
     public long ProcessTableEvictions { get; init; }
 
+    /// <summary>fds whose name the process table did not keep (a process past 1024 remembered fds).</summary>
+    public long FdNameOverflows { get; init; }
+
     public int Rules { get; init; }
 
     public double RulesLoadSeconds { get; init; }

@@ -41,6 +41,7 @@ internal static class PrometheusText
             s.Sinks.Select(x => (Label("sink", x.Name), x.Healthy ? 1.0 : 0.0)));
         Metric(b, "harrier_process_table_entries", "gauge", "Entries in the process table.", [(string.Empty, s.ProcessTableSize)]);
         Metric(b, "harrier_process_table_evictions_total", "counter", "Process table entries evicted at the size bound.", [(string.Empty, s.ProcessTableEvictions)]);
+        Metric(b, "harrier_fd_name_overflows_total", "counter", "fds whose name was not kept for close events (per-process bound of 1024 reached).", [(string.Empty, s.FdNameOverflows)]);
         Metric(b, "harrier_rules_loaded", "gauge", "Rules in force.", [(string.Empty, s.Rules)]);
         Metric(b, "harrier_rules_load_seconds", "gauge", "Time taken to load and compile the rule set in force.", [(string.Empty, s.RulesLoadSeconds)]);
         Metric(b, "harrier_rules_load_timestamp_seconds", "gauge", "Unix time the rule set in force was loaded.", [(string.Empty, s.RulesLoadedUnixSeconds)]);

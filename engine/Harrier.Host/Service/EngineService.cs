@@ -91,6 +91,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             Sinks = _dispatcher?.Stats ?? [],
             ProcessTableSize = _processes?.Count ?? 0,
             ProcessTableEvictions = _processes?.Evictions ?? 0,
+            FdNameOverflows = _processes?.FdOverflows ?? 0,
             Rules = _detection?.RuleSet.Rules.Count ?? 0,
             RulesLoadSeconds = Volatile.Read(ref _rulesLoadSeconds),
             RulesLoadedUnixSeconds = Interlocked.Read(ref _rulesLoadedAt),

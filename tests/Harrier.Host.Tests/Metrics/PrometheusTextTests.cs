@@ -22,6 +22,7 @@ public sealed partial class PrometheusTextTests
             MatchesPerRule = new Dictionary<string, long> { ["Read \"sensitive\" file"] = 5 },
             Sinks = [new SinkStats("kafka", "kafka", 10, 1, 4, 0, 0, 0, 0, 0, false)],
             ProcessTableSize = 12,
+            FdNameOverflows = 7,
             Rules = 3,
         };
 
@@ -36,6 +37,7 @@ public sealed partial class PrometheusTextTests
         Assert.Equal(4, samples["harrier_alerts_spooled_total{sink=\"kafka\"}"]);
         Assert.Equal(0, samples["harrier_sink_healthy{sink=\"kafka\"}"]);
         Assert.Equal(12, samples["harrier_process_table_entries"]);
+        Assert.Equal(7, samples["harrier_fd_name_overflows_total"]);
         Assert.True(samples["process_resident_memory_bytes"] > 0);
     }
 
