@@ -265,7 +265,7 @@ public sealed partial class CgroupEnforcer : IDisposable
 
     private sealed class Sink(CgroupEnforcer owner) : IRingBufferSink
     {
-        public void OnSample(ReadOnlySpan<byte> sample)
+        public bool OnSample(ReadOnlySpan<byte> sample)
         {
             if (CgroupDecisionDecoder.TryDecode(sample, owner._bootOffsetNs, out var ev))
             {
@@ -276,6 +276,8 @@ public sealed partial class CgroupEnforcer : IDisposable
             {
                 Interlocked.Increment(ref owner._malformed);
             }
+
+            return true;
         }
 
         public void OnSinkFault(Exception error) => LogCallbackFailed(owner._logger, error);

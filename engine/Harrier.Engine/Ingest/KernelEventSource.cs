@@ -42,7 +42,7 @@ internal sealed partial class KernelEventSource : IDisposable
         {
             SingleReader = true,
             SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait, // the writer uses TryWrite: a full channel drops and counts
+            FullMode = BoundedChannelFullMode.Wait, // the writer uses TryWrite: a full channel leaves records in the ring
         });
         _batcher = new RecordBatcher(_channel.Writer, options.BatchSize);
         _decoder = new EventDecoder(new BootClock(), options.MaxArgs);
@@ -178,19 +178,54 @@ internal sealed partial class KernelEventSource : IDisposable
         long lastErrorLog = 0;
         while (!_stopping)
         {
+            if (!_batcher.Flush() || _batcher.Blocked)
+            {
+                // The decoder is behind: leave records in the ring (the probes shed by value and count what they
+                // cannot keep) and wait for room instead of dropping here.
+                WaitForRoom();
+                continue;
+            }
+
             int rc = poller.Poll(_options.PollTimeoutMs);
-            if (rc < 0 && rc != -4 && Environment.TickCount64 - lastErrorLog > 10_000)
+            if (rc < 0 && rc != -4 && rc != RingBufferPoller.BackPressure && Environment.TickCount64 - lastErrorLog > 10_000)
             {
                 lastErrorLog = Environment.TickCount64; // at most one line per 10 s
                 LogPollError(_logger, BpfException.ErrnoName(-rc), -rc);
             }
 
-            poller.Consume();
+            if (rc != RingBufferPoller.BackPressure)
+            {
+                poller.Consume();
+            }
+
             _batcher.Flush();
         }
 
-        poller.Consume();
-        _batcher.Flush();
+        // Drain what the ring holds now, giving the decoder up to 2 s to make room.
+        long until = Environment.TickCount64 + 2000;
+        while (true)
+        {
+            int rc = poller.Consume();
+            bool handed = _batcher.Flush();
+            if ((rc >= 0 && handed) || Environment.TickCount64 > until)
+            {
+                break;
+            }
+
+            WaitForRoom();
+        }
+
+        _batcher.DropPending();
+    }
+
+    /// <summary>Blocks the polling thread until the channel has room or a poll period passed (allocates only then).</summary>
+    private void WaitForRoom()
+    {
+        var room = _channel.Writer.WaitToWriteAsync();
+        if (!room.IsCompleted)
+        {
+            room.AsTask().Wait(_options.PollTimeoutMs);
+        }
     }
 
     private void DecodeLoop()

@@ -6,8 +6,11 @@ namespace Harrier.Engine.Ingest;
 
 /// <summary>
 /// The ring-buffer sink: copies each record into the current <see cref="RecordBatch"/> and hands full batches to a
-/// bounded channel. When the channel is full the batch is dropped and its records counted as user-side loss
-/// (never blocks the polling thread). Runs on the polling thread only; counters are readable from any thread.
+/// bounded channel. When the channel is full nothing is dropped here: the batch in hand is kept and further records
+/// are refused, so they stay in the kernel's ring buffer (back-pressure). Overload then shows where it can be handled
+/// by value and counted per event type: the probes shed low-value classes past <c>Probes:ShedAtPercent</c> and count
+/// what finds the ring full. User-side loss is only what <see cref="DropPending"/> gives up at shutdown.
+/// Runs on the polling thread only; counters are readable from any thread.
 /// No allocation per record: batches and their pooled buffers are recycled through <see cref="Return"/>.
 /// </summary>
 internal sealed class RecordBatcher : IRingBufferSink
@@ -20,6 +23,7 @@ internal sealed class RecordBatcher : IRingBufferSink
     private long _userLost;
     private long _sinkFaults;
     private long _received;
+    private long _backPressure;
 
     public RecordBatcher(ChannelWriter<RecordBatch> writer, int batchSize)
     {
@@ -29,7 +33,7 @@ internal sealed class RecordBatcher : IRingBufferSink
         _current = new RecordBatch(_bufferBytes);
     }
 
-    /// <summary>Records dropped because the decoder fell behind (channel full).</summary>
+    /// <summary>Records taken from the ring but never delivered (given up at shutdown by <see cref="DropPending"/>).</summary>
     public long UserLost => Interlocked.Read(ref _userLost);
 
     /// <summary>Records that could not be copied (should stay 0).</summary>
@@ -38,43 +42,75 @@ internal sealed class RecordBatcher : IRingBufferSink
     /// <summary>Records taken from the ring buffer.</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    public void OnSample(ReadOnlySpan<byte> sample)
+    /// <summary>Times a record was left in the ring because the decoder was behind.</summary>
+    public long BackPressureEvents => Interlocked.Read(ref _backPressure);
+
+    /// <summary>A batch is waiting for room in the channel.</summary>
+    public bool Blocked => _current.Count >= _batchSize;
+
+    public bool OnSample(ReadOnlySpan<byte> sample)
     {
-        _received++;
+        if (_current.Count >= _batchSize && !TryHandOver())
+        {
+            Interlocked.Increment(ref _backPressure);
+            return false;
+        }
+
         if (!_current.TryAppend(sample))
         {
-            Flush();
+            if (!TryHandOver())
+            {
+                Interlocked.Increment(ref _backPressure);
+                return false;
+            }
+
             if (!_current.TryAppend(sample))
             {
+                _received++;
                 Interlocked.Increment(ref _sinkFaults); // larger than a whole batch buffer: cannot happen with the ABI's limits
-                return;
+                return true;
             }
         }
 
+        _received++;
         if (_current.Count >= _batchSize)
         {
-            Flush();
+            TryHandOver(); // when the channel is full the batch stays here and the next record is refused
         }
+
+        return true;
     }
 
     public void OnSinkFault(Exception error) => Interlocked.Increment(ref _sinkFaults);
 
-    /// <summary>Hands the current batch over (if any records); called after every poll cycle.</summary>
-    public void Flush()
+    /// <summary>Hands the current batch over (if any records); called after every poll cycle. False when the channel
+    /// is full: the batch stays and is offered again next time.</summary>
+    public bool Flush() => TryHandOver();
+
+    /// <summary>Shutdown: what could not be handed over is counted as user-side loss.</summary>
+    public void DropPending()
+    {
+        if (_current.Count > 0 && !TryHandOver())
+        {
+            Interlocked.Add(ref _userLost, _current.Count);
+            _current.Clear();
+        }
+    }
+
+    private bool TryHandOver()
     {
         if (_current.Count == 0)
         {
-            return;
+            return true;
         }
 
-        var full = _current;
-        _current = _free.TryDequeue(out var b) ? b : new RecordBatch(_bufferBytes);
-        if (!_writer.TryWrite(full))
+        if (!_writer.TryWrite(_current))
         {
-            Interlocked.Add(ref _userLost, full.Count);
-            full.Clear();
-            _free.Enqueue(full);
+            return false;
         }
+
+        _current = _free.TryDequeue(out var b) ? b : new RecordBatch(_bufferBytes);
+        return true;
     }
 
     /// <summary>Gives a processed batch back for reuse (decoder thread).</summary>

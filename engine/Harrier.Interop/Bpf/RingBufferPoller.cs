@@ -31,8 +31,12 @@ internal sealed unsafe class RingBufferPoller : IDisposable
 
     public IRingBufferSink Sink { get; }
 
+    /// <summary>What <see cref="Poll"/> and <see cref="Consume"/> return when the sink refused a record (-EAGAIN).</summary>
+    public const int BackPressure = -11;
+
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a wake-up and consumes what is ready.
-    /// Returns the number of records consumed, or a negative errno (-EINTR is normal).</summary>
+    /// Returns the number of records consumed, or a negative errno (-EINTR is normal; <see cref="BackPressure"/> when
+    /// the sink refused a record).</summary>
     public int Poll(int timeoutMs) => Libbpf.ring_buffer__poll(_rb.DangerousGetHandle(), timeoutMs);
 
     /// <summary>Consumes every record available now without waiting. Returns the count or a negative errno.</summary>
@@ -54,7 +58,10 @@ internal sealed unsafe class RingBufferPoller : IDisposable
         try
         {
             self = (RingBufferPoller?)GCHandle.FromIntPtr((nint)ctx).Target;
-            self?.Sink.OnSample(new ReadOnlySpan<byte>(data, (int)size));
+            if (self is not null && !self.Sink.OnSample(new ReadOnlySpan<byte>(data, (int)size)))
+            {
+                return BackPressure; // libbpf stops before this record and leaves it in the ring
+            }
         }
         catch (Exception ex)
         {

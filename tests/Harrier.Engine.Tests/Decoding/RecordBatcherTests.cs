@@ -6,20 +6,56 @@ namespace Harrier.Engine.Tests.Decoding;
 public sealed class RecordBatcherTests
 {
     [Fact]
-    public void OnSample_ChannelFull_BatchDroppedAndCountedAsUserLoss()
+    public void OnSample_ChannelFull_RefusesRecordsAndLosesNone()
     {
         var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
         var batcher = new RecordBatcher(channel.Writer, batchSize: 2);
-        for (int i = 0; i < 6; i++)
-        {
-            batcher.OnSample(new byte[32]);
-        }
+        var taken = Enumerable.Range(0, 6).Select(_ => batcher.OnSample(new byte[32])).ToArray();
 
-        // first batch of 2 queued, the next two batches found the channel full
-        Assert.Equal(4, batcher.UserLost);
-        Assert.Equal(6, batcher.Received);
+        // first batch of 2 queued, the second batch of 2 waits in hand, then records are left in the ring
+        Assert.Equal(new[] { true, true, true, true, false, false }, taken);
+        Assert.Equal(0, batcher.UserLost);
+        Assert.Equal(4, batcher.Received);
+        Assert.Equal(2, batcher.BackPressureEvents);
+        Assert.True(batcher.Blocked);
+        Assert.False(batcher.Flush());
+
         Assert.True(channel.Reader.TryRead(out var b));
         Assert.Equal(2, b!.Count);
+        Assert.True(batcher.OnSample(new byte[32])); // room again: the waiting batch goes, the record is taken
+        Assert.True(channel.Reader.TryRead(out var b2));
+        Assert.Equal(2, b2!.Count);
+        Assert.Equal(5, batcher.Received);
+    }
+
+    [Fact]
+    public void Flush_ChannelFull_PartialBatchKeptAndOfferedAgain()
+    {
+        var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
+        var batcher = new RecordBatcher(channel.Writer, batchSize: 100);
+        batcher.OnSample([1]);
+        Assert.True(batcher.Flush());
+        batcher.OnSample([2]);
+        batcher.OnSample([3]);
+        Assert.False(batcher.Flush()); // channel full: kept, not dropped
+        Assert.Equal(0, batcher.UserLost);
+        Assert.True(channel.Reader.TryRead(out _));
+        Assert.True(batcher.Flush());
+        Assert.True(channel.Reader.TryRead(out var b));
+        Assert.Equal(2, b!.Count);
+    }
+
+    [Fact]
+    public void DropPending_ChannelStillFullAtShutdown_CountedAsUserLoss()
+    {
+        var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait });
+        var batcher = new RecordBatcher(channel.Writer, batchSize: 100);
+        batcher.OnSample([1]);
+        batcher.Flush();
+        batcher.OnSample([2]);
+        batcher.OnSample([3]);
+        batcher.DropPending();
+        Assert.Equal(2, batcher.UserLost);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class CaptureRecorderTests
     {
         public List<byte[]> Records { get; } = new();
 
-        public void OnSample(ReadOnlySpan<byte> sample)
+        public bool OnSample(ReadOnlySpan<byte> sample)
         {
             // comm is at offset 56 (evt_hdr 24 + evt_task.comm 32)
             var comm = System.Text.Encoding.ASCII.GetString(sample.Slice(56, 16)).TrimEnd('\0');
@@ -92,6 +92,8 @@ public sealed class CaptureRecorderTests
             {
                 Records.Add(sample.ToArray());
             }
+
+            return true;
         }
 
         public void OnSinkFault(Exception error) => throw error;
