@@ -4,7 +4,9 @@ namespace Harrier.Engine.Diagnostics;
 
 /// <summary>
 /// A snapshot of the observation path's counters. Kernel-lost events never reached the ring buffer (it was
-/// full); user-lost ones were taken from the ring but dropped because the decoder fell behind.
+/// full, or past the shed mark for their class); user-lost ones were taken from the ring but still waiting for the
+/// decoder when Harrier stopped. A decoder that falls behind makes the consumer leave records in the ring
+/// (<see cref="BackPressure"/>), so sustained overload shows up as kernel loss, by class.
 /// </summary>
 internal sealed record ProbeStats
 {
@@ -19,8 +21,11 @@ internal sealed record ProbeStats
 
     public ulong KernelLost { get; init; }
 
-    /// <summary>Records dropped in user space (channel to the decoder full).</summary>
+    /// <summary>Records taken from the ring and never decoded (waiting for the decoder at shutdown).</summary>
     public long UserLost { get; init; }
+
+    /// <summary>Times the consumer left a record in the ring because the decoder was behind.</summary>
+    public long BackPressure { get; init; }
 
     /// <summary>Records that failed to decode (malformed, ABI mismatch, unknown op).</summary>
     public long DecodeErrors { get; init; }

@@ -139,6 +139,7 @@ internal sealed partial class KernelEventSource : IDisposable
                 KernelLostPerType = klost,
                 KernelLost = klostTotal,
                 UserLost = _batcher.UserLost,
+                BackPressure = _batcher.BackPressureEvents,
                 DecodeErrors = _decoder.Malformed + _decoder.UnknownOps + _batcher.SinkFaults + Interlocked.Read(ref _decodeFaults),
                 HelperErrors = helper,
             };

@@ -18,6 +18,9 @@ internal sealed record EngineSnapshot
 
     public long UserLost { get; init; }
 
+    /// <summary>Times the consumer left records in the ring because the decoder was behind.</summary>
+    public long DecoderBackPressure { get; init; }
+
     public long DecodeErrors { get; init; }
 
     /// <summary>Kernel-side helper failures and sheds by kind (<c>shed</c>, <c>read_user</c>, ...).</summary>

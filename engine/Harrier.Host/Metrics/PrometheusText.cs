@@ -40,6 +40,7 @@ internal static class PrometheusText
         Metric(b, "harrier_sink_healthy", "gauge", "1 when the sink is delivering, 0 when it is failing.",
             s.Sinks.Select(x => (Label("sink", x.Name), x.Healthy ? 1.0 : 0.0)));
         Metric(b, "harrier_process_table_entries", "gauge", "Entries in the process table.", [(string.Empty, s.ProcessTableSize)]);
+        Metric(b, "harrier_decoder_backpressure_total", "counter", "Times the ring-buffer consumer left records in the ring because the decoder was behind (overload then shows as kernel loss by class).", [(string.Empty, s.DecoderBackPressure)]);
         Metric(b, "harrier_process_table_evictions_total", "counter", "Process table entries evicted at the size bound.", [(string.Empty, s.ProcessTableEvictions)]);
         Metric(b, "harrier_fd_name_overflows_total", "counter", "fds whose name was not kept for close events (per-process bound of 1024 reached).", [(string.Empty, s.FdNameOverflows)]);
         Metric(b, "harrier_rules_loaded", "gauge", "Rules in force.", [(string.Empty, s.Rules)]);

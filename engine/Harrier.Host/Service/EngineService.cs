@@ -84,6 +84,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             ReceivedPerType = stats?.ReceivedPerType ?? new Dictionary<EventType, long>(),
             KernelLostPerType = stats?.KernelLostPerType ?? new Dictionary<EventType, ulong>(),
             UserLost = stats?.UserLost ?? 0,
+            DecoderBackPressure = stats?.BackPressure ?? 0,
             DecodeErrors = stats?.DecodeErrors ?? 0,
             KernelErrors = stats?.HelperErrors ?? new Dictionary<string, ulong>(),
             RingBufferBytes = _settings.Probes.RingBufferBytes,

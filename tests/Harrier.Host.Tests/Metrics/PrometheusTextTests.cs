@@ -23,6 +23,7 @@ public sealed partial class PrometheusTextTests
             Sinks = [new SinkStats("kafka", "kafka", 10, 1, 4, 0, 0, 0, 0, 0, false)],
             ProcessTableSize = 12,
             FdNameOverflows = 7,
+            DecoderBackPressure = 9,
             Rules = 3,
         };
 
@@ -38,6 +39,7 @@ public sealed partial class PrometheusTextTests
         Assert.Equal(0, samples["harrier_sink_healthy{sink=\"kafka\"}"]);
         Assert.Equal(12, samples["harrier_process_table_entries"]);
         Assert.Equal(7, samples["harrier_fd_name_overflows_total"]);
+        Assert.Equal(9, samples["harrier_decoder_backpressure_total"]);
         Assert.True(samples["process_resident_memory_bytes"] > 0);
     }
 

@@ -98,6 +98,7 @@ public sealed class LoadSheddingTests
         Assert.True(done.Wait(TimeSpan.FromSeconds(20)), "the exec after the storm was lost");
         var stats = source.Stats;
         Assert.Equal(0, stats.UserLost);
+        Assert.True(stats.BackPressure > 0, "the consumer never had to leave records in the ring");
         Assert.True(stats.KernelLostPerType.GetValueOrDefault(EventType.Openat) > 0, $"the slow decoder never fell behind ({Interlocked.Read(ref delivered)} delivered)");
     }
 }
