@@ -13,6 +13,13 @@ internal sealed record EnrichmentOptions
     /// used entries are evicted and counted (<see cref="ProcessTable.Evictions"/>).</summary>
     public int MaxProcesses { get; init; } = 65536;
 
+    /// <summary>Bound of the fd names kept for close events, over all processes (0 turns fd-name tracking off). Past it
+    /// new fds are not named and counted (<see cref="ProcessTable.FdOverflows"/>).</summary>
+    public int MaxFdNames { get; init; } = 262144;
+
+    /// <summary>The largest accepted <see cref="MaxFdNames"/>.</summary>
+    public const int MaxFdNamesLimit = 16 * 1024 * 1024;
+
     /// <summary>Where procfs is mounted; tests point it at a fake tree.</summary>
     public string ProcRoot { get; init; } = "/proc";
 
@@ -29,6 +36,11 @@ internal sealed record EnrichmentOptions
         if (MaxProcesses is < 1 or > MaxProcessesLimit)
         {
             errors.Add($"{SectionName}:MaxProcesses must be between 1 and {MaxProcessesLimit}, got {MaxProcesses}.");
+        }
+
+        if (MaxFdNames is < 0 or > MaxFdNamesLimit)
+        {
+            errors.Add($"{SectionName}:MaxFdNames must be between 0 and {MaxFdNamesLimit}, got {MaxFdNames}.");
         }
 
         CheckDirectory(errors, nameof(ProcRoot), ProcRoot);

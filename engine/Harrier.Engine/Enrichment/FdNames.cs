@@ -27,10 +27,11 @@ internal sealed class FdNames
 
     public int Count => _byFd.Count;
 
-    /// <summary>Remembers <paramref name="fd"/> (replacing what it named before). False when the table is full.</summary>
-    public bool Set(int fd, string name, long openFlags)
+    /// <summary>Remembers <paramref name="fd"/> (replacing what it named before). False when the fd is new and the
+    /// table is full, or <paramref name="mayGrow"/> is false.</summary>
+    public bool Set(int fd, string name, long openFlags, bool mayGrow = true)
     {
-        if (_byFd.Count >= Capacity && !_byFd.ContainsKey(fd))
+        if (!_byFd.ContainsKey(fd) && (!mayGrow || _byFd.Count >= Capacity))
         {
             return false;
         }
@@ -39,19 +40,26 @@ internal sealed class FdNames
         return true;
     }
 
+    /// <summary>Whether <paramref name="fd"/> has a name now.</summary>
+    public bool Contains(int fd) => _byFd.ContainsKey(fd);
+
     /// <summary>Forgets <paramref name="fd"/> and returns the name it had, or null when it was not known.</summary>
     public string? Take(int fd) => _byFd.Remove(fd, out var v) ? v.Name : null;
 
-    /// <summary>An exec closed every close-on-exec fd.</summary>
-    public void OnExec()
+    /// <summary>An exec closed every close-on-exec fd. Returns how many names were forgotten.</summary>
+    public int OnExec()
     {
+        int removed = 0;
         foreach (var (fd, v) in _byFd)
         {
             if (v.CloseOnExec)
             {
                 _byFd.Remove(fd); // removing while enumerating is allowed for Dictionary
+                removed++;
             }
         }
+
+        return removed;
     }
 
     /// <summary>A forked child inherits every fd.</summary>

@@ -48,6 +48,8 @@ internal sealed partial class ProcessTable
     private int _exitedCount;
     private long _evictions;
     private long _fdOverflows;
+    private long _fdNamesTotal;
+    private readonly long _maxFdNames;
     private long _procfsMisses;
     private long _pidReuses;
     private bool _warnedFull;
@@ -60,6 +62,7 @@ internal sealed partial class ProcessTable
     {
         ArgumentNullException.ThrowIfNull(options);
         _max = Math.Max(1, options.MaxProcesses);
+        _maxFdNames = Math.Max(0, options.MaxFdNames);
         _graceCapacity = Math.Clamp(_max / 8, 1, 4096);
         _live = new Dictionary<int, Entry>(Math.Min(_max, 8192));
         _exitOrder = new Queue<Entry>(_graceCapacity + 1);
@@ -142,8 +145,40 @@ internal sealed partial class ProcessTable
         }
     }
 
-    /// <summary>fds whose name was not remembered because the process's fd table was full (<see cref="FdNames.Capacity"/>).</summary>
+    /// <summary>fds whose name was not remembered: the process had <see cref="FdNames.Capacity"/> named fds, or the
+    /// table <see cref="EnrichmentOptions.MaxFdNames"/> in all.</summary>
     public long FdOverflows => Interlocked.Read(ref _fdOverflows);
+
+    /// <summary>fd names held now, over all processes.</summary>
+    public long FdNamesHeld => _fdNamesTotal;
+
+    /// <summary>A forked child's copy of its parent's fd names, within the table's bound.</summary>
+    private FdNames? InheritFds(FdNames? parent)
+    {
+        if (parent is null || parent.Count == 0)
+        {
+            return null;
+        }
+
+        if (_fdNamesTotal + parent.Count > _maxFdNames)
+        {
+            Interlocked.Add(ref _fdOverflows, parent.Count);
+            return null;
+        }
+
+        _fdNamesTotal += parent.Count;
+        return parent.Copy();
+    }
+
+    /// <summary>Drops an entry's fd names (exit, eviction, replacement).</summary>
+    private void ReleaseFds(Entry entry)
+    {
+        if (entry.Fds is { } fds)
+        {
+            _fdNamesTotal -= fds.Count;
+            entry.Fds = null;
+        }
+    }
 
     /// <summary>
     /// Successful opens name their fd; a close takes the name back into the event (<c>fd.name</c> of close, as in
@@ -154,19 +189,30 @@ internal sealed partial class ProcessTable
         switch (fe.Type)
         {
             case EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat:
-                if (fe.Res >= 0 && fe.Path is { } path && !entry.Info.Exited)
+                if (fe.Res >= 0 && fe.Path is { } path && !entry.Info.Exited && _maxFdNames > 0)
                 {
                     entry.Fds ??= new FdNames();
-                    if (!entry.Fds.Set((int)fe.Res, path, fe.Flags))
+                    int fd = (int)fe.Res;
+                    bool isNew = !entry.Fds.Contains(fd);
+                    if (!entry.Fds.Set(fd, path, fe.Flags, mayGrow: _fdNamesTotal < _maxFdNames))
                     {
                         Interlocked.Increment(ref _fdOverflows);
+                    }
+                    else if (isNew)
+                    {
+                        _fdNamesTotal++;
                     }
                 }
 
                 break;
             case EventType.Close:
                 // close releases the fd even when it fails with EINTR/EIO; EBADF means it named nothing
-                fe.Path ??= entry.Fds?.Take(fe.Fd);
+                if (fe.Path is null && entry.Fds?.Take(fe.Fd) is { } name)
+                {
+                    fe.Path = name;
+                    _fdNamesTotal--;
+                }
+
                 break;
         }
     }
@@ -373,12 +419,12 @@ internal sealed partial class ProcessTable
             CgroupId = parent.CgroupId,
             Parent = realParent,
         };
-        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs, Fds = parentEntry.Fds?.Copy() });
+        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs, Fds = InheritFds(parentEntry.Fds) });
     }
 
     private void OnExec(Entry entry, ProcessEvent pe)
     {
-        entry.Fds?.OnExec();
+        _fdNamesTotal -= entry.Fds?.OnExec() ?? 0;
         var info = entry.Info;
         var argv = pe.Argv;
         string? exePath = !string.IsNullOrEmpty(pe.ExePath) ? pe.ExePath : null;
@@ -434,7 +480,7 @@ internal sealed partial class ProcessTable
         }
 
         info.Exited = true;
-        entry.Fds = null;
+        ReleaseFds(entry);
         if (_exited.TryGetValue(info.Pid, out var older) && !ReferenceEquals(older, entry))
         {
             _exitedCount--;
@@ -601,6 +647,7 @@ internal sealed partial class ProcessTable
         {
             _live.Remove(pid);
             Unlink(old);
+            ReleaseFds(old);
             _count--;
         }
 
@@ -634,6 +681,7 @@ internal sealed partial class ProcessTable
         var victim = _tail!;
         _live.Remove(victim.Info.Pid);
         Unlink(victim);
+        ReleaseFds(victim);
         _count--;
         Interlocked.Increment(ref _evictions);
     }

@@ -18,9 +18,9 @@ public sealed class FdNamesTests : IDisposable
 
     public void Dispose() => _fs.Dispose();
 
-    private ProcessTable NewTable()
+    private ProcessTable NewTable(int maxFdNames = 262144)
     {
-        var options = new EnrichmentOptions { MaxProcesses = 64, ProcRoot = _fs.Proc, EtcRoot = _fs.Etc };
+        var options = new EnrichmentOptions { MaxProcesses = 64, MaxFdNames = maxFdNames, ProcRoot = _fs.Proc, EtcRoot = _fs.Etc };
         var table = new ProcessTable(options, new UserResolver(_fs.Etc, new FakeTimeProvider()));
         table.Seed();
         return table;
@@ -119,6 +119,42 @@ public sealed class FdNamesTests : IDisposable
         }
 
         Assert.Equal(1, table.FdOverflows);
+    }
+
+    [Fact]
+    public void Enrich_TableWideBound_NewFdsRefusedForkCopySkippedAndExitReleases()
+    {
+        var table = NewTable(maxFdNames: 3);
+        table.Enrich(Open(600, "/a", 3));
+        table.Enrich(Open(600, "/b", 4));
+        var fork = new ProcessEvent { Type = EventType.Clone, Pid = 600, Tid = 600, Ppid = 1, Uid = 1000, Gid = 1000, ChildPid = 601, Res = 601 };
+        table.Enrich(fork); // 2 + 2 > 3: the child gets no copy
+        Assert.Equal(2, table.FdOverflows);
+        table.Enrich(Open(600, "/c", 5));
+        table.Enrich(Open(600, "/d", 6)); // the bound is reached
+        table.Enrich(Open(600, "/a2", 3)); // replacing a known fd needs no room
+        Assert.Equal(3, table.FdOverflows);
+        Assert.Equal(3, table.FdNamesHeld);
+
+        var close = Close(600, 3);
+        table.Enrich(close);
+        Assert.Equal("/a2", close.Path);
+        Assert.Equal(2, table.FdNamesHeld);
+
+        var exit = new ProcessEvent { Type = EventType.ProcExit, Pid = 600, Tid = 600, Ppid = 1, Uid = 1000, Gid = 1000 };
+        table.Enrich(exit);
+        Assert.Equal(0, table.FdNamesHeld);
+    }
+
+    [Fact]
+    public void Enrich_FdNamesOff_NothingKept()
+    {
+        var table = NewTable(maxFdNames: 0);
+        table.Enrich(Open(600, "/etc/shadow", 3));
+        var close = Close(600, 3);
+        table.Enrich(close);
+        Assert.Null(close.Path);
+        Assert.Equal(0, table.FdNamesHeld);
     }
 
     [Fact]
