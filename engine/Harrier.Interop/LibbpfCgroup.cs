@@ -26,6 +26,33 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
     private static partial int MapGetNextKeyNative(int fd, void* key, void* nextKey);
 
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial nint LinkOpenNative(string path);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__update_program", SetLastError = true)]
+    private static partial int LinkUpdateProgramNative(nint link, nint prog);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__pin", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int LinkPinNative(nint link, string path);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int MapSetPinPathNative(nint map, string path);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__type")]
+    private static partial int MapTypeNative(nint map);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__key_size")]
+    private static partial uint MapKeySizeNative(nint map);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__map_flags")]
+    private static partial uint MapFlagsNative(nint map);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int ObjGetNative(string path);
+
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_obj_get_info_by_fd", SetLastError = true)]
+    private static partial int ObjGetInfoByFdNative(int fd, void* info, uint* infoLen);
+
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int OpenNative(string path, int flags);
 
@@ -126,5 +153,78 @@ internal static unsafe partial class LibbpfCgroup
 
         inode = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(buf + 8, 8));
         return true;
+    }
+
+    /// <summary>A negative errno from a libbpf 1.x int result (which is -errno already, or -1 with errno set).</summary>
+    private static int Errno(int rc)
+    {
+        if (rc != -1)
+        {
+            return rc;
+        }
+
+        int e = Marshal.GetLastPInvokeError();
+        return e == 0 ? -22 : -e;
+    }
+
+    /// <summary>Opens a pinned BPF link (bpf_link__open); the handle's disposal closes the fd only (the pin keeps it).</summary>
+    /// <returns>The handle, or null with <paramref name="error"/> = -errno.</returns>
+    public static BpfLinkHandle? OpenPinnedLink(string path, out int error)
+    {
+        nint link = LinkOpenNative(path);
+        if (link == 0)
+        {
+            int e = Marshal.GetLastPInvokeError();
+            error = e == 0 ? -22 : -e;
+            return null;
+        }
+
+        error = 0;
+        return new BpfLinkHandle(link);
+    }
+
+    /// <summary>Atomically replaces the program a link runs (BPF_LINK_UPDATE). 0 or -errno (ENOLINK: the link is defunct).</summary>
+    public static int UpdateLinkProgram(BpfLinkHandle link, nint prog) => Errno(LinkUpdateProgramNative(link.DangerousGetHandle(), prog));
+
+    /// <summary>Pins a link at <paramref name="path"/> on bpffs. 0 or -errno.</summary>
+    public static int PinLink(BpfLinkHandle link, string path) => Errno(LinkPinNative(link.DangerousGetHandle(), path));
+
+    /// <summary>Sets the path libbpf reuses a compatible pinned map from (or pins the new map at) during load. 0 or -errno.</summary>
+    public static int SetMapPinPath(nint map, string path) => Errno(MapSetPinPathNative(map, path));
+
+    /// <summary>The definition of an opened object's map: type, key size, value size, max entries, flags.</summary>
+    public static (uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags) MapDefinition(nint map) =>
+        ((uint)MapTypeNative(map), MapKeySizeNative(map), Libbpf.bpf_map__value_size(map), Libbpf.bpf_map__max_entries(map), MapFlagsNative(map));
+
+    /// <summary>
+    /// The definition of a pinned map (from bpf_map_info: type, key size, value size, max entries, flags), or null
+    /// when nothing usable is pinned at <paramref name="path"/> (absent, not a map, unreadable).
+    /// </summary>
+    public static (uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags)? PinnedMapDefinition(string path)
+    {
+        int fd = ObjGetNative(path);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            byte* info = stackalloc byte[256];
+            new Span<byte>(info, 256).Clear();
+            uint len = 256;
+            if (ObjGetInfoByFdNative(fd, info, &len) != 0 || len < 24)
+            {
+                return null;
+            }
+
+            // struct bpf_map_info: type, id, key_size, value_size, max_entries, map_flags (u32 each)
+            var u = (uint*)info;
+            return (u[0], u[2], u[3], u[4], u[5]);
+        }
+        finally
+        {
+            Syscalls.Close(fd);
+        }
     }
 }

@@ -18,7 +18,15 @@ namespace Harrier.Engine.Enforcement;
 /// <see cref="ReadStats"/> may be called from any thread; decisions are delivered on the one thread that calls
 /// <see cref="PollDecisions"/> (or runs <see cref="RunAsync"/>). <see cref="RemoveExcept"/> removes what is not in
 /// its list when it reads the map, so an entry added by another thread meanwhile may go: serialize the two (the
-/// coordinator does). Dispose detaches every program.</para>
+/// coordinator does).</para>
+/// <para>Pinning: loaded with <see cref="CgroupEnforcerOptions"/>, the maps (<c>cg_deny4</c>, <c>cg_deny6</c>,
+/// <c>cg_decisions</c>, <c>cg_stats</c>) and every cgroup link are pinned under <see cref="CgroupEnforcerOptions.PinRoot"/>,
+/// so the deny entries stay in force while no Harrier process runs. A later load reuses the pinned maps that match the
+/// object's definitions (an incompatible one is replaced, its entries are lost) and takes over the pinned links by
+/// swapping in its freshly loaded programs (BPF_LINK_UPDATE, no gap); links of programs the object no longer has, or
+/// that cannot be updated, are removed and attached anew. <see cref="Dispose"/> then leaves the pins in place and
+/// the programs attached; <see cref="Detach"/> and <see cref="Unpin"/> remove them. Without options nothing is
+/// pinned and Dispose detaches every program.</para>
 /// <para>Errors: <see cref="BpfException"/> when the kernel refuses to load or attach (no CAP_BPF/CAP_NET_ADMIN,
 /// no cgroup v2), <see cref="DirectoryNotFoundException"/> for a missing cgroup directory.</para>
 /// </summary>
@@ -26,6 +34,8 @@ public sealed partial class CgroupEnforcer : IDisposable
 {
     /// <summary>The embedded object's resource name (built by <c>make -C lsm-hooks</c>).</summary>
     public const string ResourceName = "lsm-hooks/cgroup_net.bpf.o";
+
+    private static readonly string[] MapNames = ["cg_deny4", "cg_deny6", "cg_decisions", "cg_stats"];
 
     private static readonly string[] ProgramNames = ["harrier_cg_connect4", "harrier_cg_connect6", "harrier_cg_sendmsg4", "harrier_cg_sendmsg6", "harrier_cg_bind4", "harrier_cg_bind6"];
 
@@ -38,20 +48,28 @@ public sealed partial class CgroupEnforcer : IDisposable
     private readonly Action<DecisionEvent> _onDecision;
     private readonly ILogger _logger;
     private readonly long _bootOffsetNs;
-    private readonly Dictionary<string, (int Fd, BpfLinkHandle[] Links)> _attached = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Fd, BpfLinkHandle[] Links, string[] Pins)> _attached = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, Dictionary<string, BpfLinkHandle>> _adopted = [];
+    private readonly string? _pinRoot;
     private readonly Lock _gate = new();
     private long _decoded;
     private long _malformed;
     private bool _disposed;
 
-    private CgroupEnforcer(ReadOnlySpan<byte> elf, Action<DecisionEvent> onDecision, ILogger logger)
+    private CgroupEnforcer(ReadOnlySpan<byte> elf, Action<DecisionEvent> onDecision, ILogger logger, string? pinRoot)
     {
         _onDecision = onDecision;
         _logger = logger;
+        _pinRoot = pinRoot;
         _bootOffsetNs = new BootClock().OffsetNs;
         _obj = Libbpf.OpenObject(elf, "harrier_cgroup_net");
         try
         {
+            if (pinRoot is not null)
+            {
+                ReusedMaps = PrepareMapPins(pinRoot);
+            }
+
             Libbpf.LoadObject(_obj);
             _programs = ProgramNames.Select(n =>
             {
@@ -62,19 +80,132 @@ public sealed partial class CgroupEnforcer : IDisposable
             _deny6Fd = Libbpf.bpf_map__fd(Libbpf.FindMap(_obj, "cg_deny6"));
             _statsFd = Libbpf.bpf_map__fd(Libbpf.FindMap(_obj, "cg_stats"));
             _poller = new RingBufferPoller(Libbpf.bpf_map__fd(Libbpf.FindMap(_obj, "cg_decisions")), new Sink(this));
+            if (pinRoot is not null)
+            {
+                AdoptPinnedLinks(pinRoot);
+            }
         }
         catch
         {
+            foreach (var l in _adopted.Values.SelectMany(d => d.Values))
+            {
+                l.Dispose(); // closes our fd only: the pins keep enforcing as before this load
+            }
+
+            _poller?.Dispose();
             _obj.Dispose();
             throw;
         }
     }
 
+    /// <summary>The pin directory in use; null when this enforcer does not pin.</summary>
+    public string? PinRoot => _pinRoot;
+
+    /// <summary>Number of pinned maps of an earlier run that this load reused (0 to 4).</summary>
+    public int ReusedMaps { get; }
+
+    /// <summary>Number of pinned links of an earlier run that this load took over (their programs replaced by its own).</summary>
+    public int AdoptedLinks { get; private set; }
+
+    /// <summary>
+    /// Points every map at its pin path (libbpf reuses a pinned map at load, or pins the new one there). A pinned
+    /// map whose definition differs from the object's is removed first, so the load creates a fresh one rather
+    /// than failing. Returns the number of maps that will be reused.
+    /// </summary>
+    private int PrepareMapPins(string root)
+    {
+        int reused = 0;
+        foreach (var name in MapNames)
+        {
+            nint map = Libbpf.FindMap(_obj, name);
+            string pin = Path.Combine(root, name);
+            if (File.Exists(pin))
+            {
+                var pinned = LibbpfCgroup.PinnedMapDefinition(pin);
+                if (pinned == LibbpfCgroup.MapDefinition(map))
+                {
+                    reused++;
+                }
+                else
+                {
+                    File.Delete(pin);
+                    LogMapReplaced(_logger, pin);
+                }
+            }
+
+            int rc = LibbpfCgroup.SetMapPinPath(map, pin);
+            if (rc < 0)
+            {
+                throw new BpfException($"bpf_map__set_pin_path({pin})", -rc);
+            }
+        }
+
+        return reused;
+    }
+
+    /// <summary>
+    /// Takes over the links an earlier run pinned (<c>link_CGROUPID_PROGRAM</c>): each gets this load's program of
+    /// the same name, atomically. A pin of an unknown program, or one that cannot be opened or updated (a defunct
+    /// link, whose cgroup is gone), is removed.
+    /// </summary>
+    private void AdoptPinnedLinks(string root)
+    {
+        int removed = 0;
+        foreach (var pin in Directory.GetFiles(root, "link_*"))
+        {
+            string name = Path.GetFileName(pin)["link_".Length..];
+            int sep = name.IndexOf('_', StringComparison.Ordinal);
+            int index = sep > 0 ? Array.IndexOf(ProgramNames, name[(sep + 1)..]) : -1;
+            BpfLinkHandle? link = null;
+            if (index >= 0 && ulong.TryParse(name.AsSpan(0, sep), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cgroupId))
+            {
+                link = LibbpfCgroup.OpenPinnedLink(pin, out _);
+                if (link is not null && LibbpfCgroup.UpdateLinkProgram(link, _programs[index]) == 0)
+                {
+                    if (!_adopted.TryGetValue(cgroupId, out var links))
+                    {
+                        _adopted[cgroupId] = links = new Dictionary<string, BpfLinkHandle>(StringComparer.Ordinal);
+                    }
+
+                    links[ProgramNames[index]] = link;
+                    AdoptedLinks++;
+                    continue;
+                }
+            }
+
+            File.Delete(pin); // the last reference goes with our fd below: that hook is detached
+            link?.Dispose();
+            removed++;
+        }
+
+        if (AdoptedLinks > 0 || removed > 0)
+        {
+            LogLinksTakenOver(_logger, AdoptedLinks, removed, root);
+        }
+    }
+
     /// <summary>Loads the programs embedded in Harrier.Engine (or <paramref name="objectBytes"/>).</summary>
     /// <param name="onDecision">Gets every deny / would-deny decision on the polling thread; must not block long. It may keep the event.</param>
-    public static CgroupEnforcer Load(Action<DecisionEvent> onDecision, ILogger? logger = null, byte[]? objectBytes = null)
+    /// <param name="logger">Logs loads, attachments and entry changes.</param>
+    /// <param name="objectBytes">The object to load instead of the embedded one.</param>
+    /// <param name="options">Pin under <see cref="CgroupEnforcerOptions.PinRoot"/> (and take over what an earlier run pinned there); null: no pinning.</param>
+    /// <exception cref="ArgumentException">Invalid options (every problem listed).</exception>
+    public static CgroupEnforcer Load(Action<DecisionEvent> onDecision, ILogger? logger = null, byte[]? objectBytes = null, CgroupEnforcerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(onDecision);
+        string? root = null;
+        if (options is not null)
+        {
+            var problems = options.Validate();
+            if (problems.Count > 0)
+            {
+                throw new ArgumentException("Invalid cgroup enforcer options: " + string.Join("; ", problems), nameof(options));
+            }
+
+            root = options.PinRoot.TrimEnd('/');
+            Directory.CreateDirectory(root);
+        }
+
         if (objectBytes is null)
         {
             using var s = typeof(CgroupEnforcer).Assembly.GetManifestResourceStream(ResourceName)
@@ -83,8 +214,8 @@ public sealed partial class CgroupEnforcer : IDisposable
             s.ReadExactly(objectBytes);
         }
 
-        var enforcer = new CgroupEnforcer(objectBytes, onDecision, logger ?? NullLogger.Instance);
-        LogLoaded(enforcer._logger);
+        var enforcer = new CgroupEnforcer(objectBytes, onDecision, logger ?? NullLogger.Instance, root);
+        LogLoaded(enforcer._logger, root ?? "none", enforcer.ReusedMaps);
         return enforcer;
     }
 
@@ -106,28 +237,81 @@ public sealed partial class CgroupEnforcer : IDisposable
                 throw -fd == 2 ? new DirectoryNotFoundException($"cgroup directory {full} not found") : new BpfException($"open({full})", -fd);
             }
 
+            ulong cgroupId = 0;
+            if (_pinRoot is not null)
+            {
+                if (CgroupPaths.CgroupId(full) is not { } id)
+                {
+                    Syscalls.Close(fd);
+                    throw new DirectoryNotFoundException($"cgroup directory {full} not found");
+                }
+
+                cgroupId = id;
+            }
+
+            _adopted.Remove(cgroupId, out var adopted);
             var links = new List<BpfLinkHandle>();
+            var pins = new List<string>();
+            var created = new List<(BpfLinkHandle Link, string? Pin)>();
             try
             {
-                foreach (var p in _programs)
+                for (int i = 0; i < _programs.Length; i++)
                 {
-                    links.Add(LibbpfCgroup.AttachCgroup(p, fd));
+                    string? pin = _pinRoot is null ? null : Path.Combine(_pinRoot, $"link_{cgroupId}_{ProgramNames[i]}");
+                    if (adopted is not null && adopted.Remove(ProgramNames[i], out var taken))
+                    {
+                        links.Add(taken);
+                        pins.Add(pin!);
+                        continue;
+                    }
+
+                    var link = LibbpfCgroup.AttachCgroup(_programs[i], fd);
+                    created.Add((link, null));
+                    if (pin is not null)
+                    {
+                        File.Delete(pin); // nothing usable was there (AdoptPinnedLinks removed what it could not take over)
+                        int rc = LibbpfCgroup.PinLink(link, pin);
+                        if (rc < 0)
+                        {
+                            throw new BpfException($"bpf_link__pin({pin})", -rc);
+                        }
+
+                        created[^1] = (link, pin);
+                        pins.Add(pin);
+                    }
+
+                    links.Add(link);
                 }
             }
             catch
             {
-                links.ForEach(l => l.Dispose());
+                foreach (var (link, pin) in created)
+                {
+                    if (pin is not null)
+                    {
+                        File.Delete(pin);
+                    }
+
+                    link.Dispose();
+                }
+
+                // Links taken over from an earlier run stay pinned and enforcing, as they were before this call.
+                foreach (var taken in links.Except(created.Select(c => c.Link)))
+                {
+                    taken.Dispose();
+                }
+
                 Syscalls.Close(fd);
                 throw;
             }
 
-            _attached[full] = (fd, links.ToArray());
+            _attached[full] = (fd, links.ToArray(), pins.ToArray());
         }
 
         LogAttached(_logger, full);
     }
 
-    /// <summary>Detaches from one cgroup directory; false when it was not attached.</summary>
+    /// <summary>Detaches from one cgroup directory (removing its link pins); false when it was not attached.</summary>
     public bool Detach(string cgroupDirectory)
     {
         var full = Path.GetFullPath(cgroupDirectory);
@@ -136,6 +320,11 @@ public sealed partial class CgroupEnforcer : IDisposable
             if (!_attached.Remove(full, out var a))
             {
                 return false;
+            }
+
+            foreach (var pin in a.Pins)
+            {
+                File.Delete(pin);
             }
 
             foreach (var l in a.Links)
@@ -235,7 +424,54 @@ public sealed partial class CgroupEnforcer : IDisposable
             Interlocked.Read(ref _malformed));
     }
 
-    /// <summary>Detaches everything and unloads the programs. Call after the polling thread stopped.</summary>
+    /// <summary>
+    /// Removes every pin under <paramref name="pinRoot"/> (links first, which detaches the programs once no process
+    /// holds them, then the maps) and the directory. Returns the problems; empty on success (also when nothing is
+    /// pinned there).
+    /// </summary>
+    public static IReadOnlyList<string> Unpin(string pinRoot = CgroupEnforcerOptions.DefaultPinRoot, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(pinRoot);
+        var errors = new List<string>();
+        string root = pinRoot.TrimEnd('/');
+        if (!Directory.Exists(root))
+        {
+            return errors;
+        }
+
+        foreach (var f in Directory.GetFiles(root).OrderBy(f => Path.GetFileName(f).StartsWith("link_", StringComparison.Ordinal) ? 0 : 1))
+        {
+            try
+            {
+                File.Delete(f);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{f}: {ex.Message}");
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            try
+            {
+                Directory.Delete(root);
+                LogUnpinned(logger ?? NullLogger.Instance, root);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{root}: {ex.Message}");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Releases this process's handles. Without pinning that detaches everything and unloads the programs; with
+    /// pinning the links and maps stay pinned and the deny entries in force (<see cref="Unpin"/> removes them).
+    /// Call after the polling thread stopped.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -257,6 +493,12 @@ public sealed partial class CgroupEnforcer : IDisposable
             }
 
             _attached.Clear();
+            foreach (var l in _adopted.Values.SelectMany(d => d.Values))
+            {
+                l.Dispose();
+            }
+
+            _adopted.Clear();
         }
 
         _poller.Dispose();
@@ -283,8 +525,8 @@ public sealed partial class CgroupEnforcer : IDisposable
         public void OnSinkFault(Exception error) => LogCallbackFailed(owner._logger, error);
     }
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4/6, sendmsg4/6, bind4/6)")]
-    private static partial void LogLoaded(ILogger logger);
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "cgroup network programs loaded (connect4/6, sendmsg4/6, bind4/6); pins: {PinRoot}, pinned maps reused: {Reused}")]
+    private static partial void LogLoaded(ILogger logger, string pinRoot, int reused);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "cgroup network programs attached to {Cgroup}")]
     private static partial void LogAttached(ILogger logger, string cgroup);
@@ -297,4 +539,13 @@ public sealed partial class CgroupEnforcer : IDisposable
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "cgroup deny entries removed that the current rules do not have: {Count}")]
     private static partial void LogRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "pinned cgroup map {Pin} does not match this version's definition: replaced (its entries are lost)")]
+    private static partial void LogMapReplaced(ILogger logger, string pin);
+
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Information, Message = "cgroup links pinned by an earlier run: {Adopted} taken over (programs replaced in place), {Removed} removed, under {PinRoot}")]
+    private static partial void LogLinksTakenOver(ILogger logger, int adopted, int removed, string pinRoot);
+
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Information, Message = "cgroup enforcement unpinned: {PinRoot} removed")]
+    private static partial void LogUnpinned(ILogger logger, string pinRoot);
 }

@@ -329,6 +329,7 @@ public static class EnforcementSelfTest
             finally
             {
                 LsmEnforcer.Unpin(CoordinatorPinRoot);
+                CgroupEnforcer.Unpin(CgroupEnforcerOptions.PinRootBeside(CoordinatorPinRoot));
             }
         }
 

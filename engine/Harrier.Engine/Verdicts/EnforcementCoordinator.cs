@@ -30,6 +30,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     private readonly Action<DecisionEvent> _onDecision;
     private readonly ILogger _logger;
     private readonly LsmEnforcerOptions _lsmOptions;
+    private readonly CgroupEnforcerOptions _cgroupOptions;
     private readonly string? _cgroupRoot;
     private readonly Func<string, string?> _containerCgroup;
     private readonly Dictionary<string, uint> _ruleIds = new(StringComparer.Ordinal);
@@ -44,13 +45,15 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     private CgroupEnforcer? _cgroup;
     private string? _cgroupFailure;
     private bool _cgroupTried;
+    private bool _cgroupPinsSwept;
     private Thread? _poller;
     private IReadOnlyList<RuleEnforcement> _report = [];
     private long _decisions;
     private bool _disposed;
 
-    private EnforcementCoordinator(EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger, LsmEnforcerOptions lsmOptions, string? cgroupRoot, Func<string, string?>? containerCgroup)
+    private EnforcementCoordinator(EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger, LsmEnforcerOptions lsmOptions, CgroupEnforcerOptions cgroupOptions, string? cgroupRoot, Func<string, string?>? containerCgroup)
     {
+        _cgroupOptions = cgroupOptions;
         _options = options;
         _onDecision = onDecision;
         _logger = logger;
@@ -125,21 +128,24 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     /// decisions on the coordinator's polling thread; it must not block long and may keep the event.
     /// </summary>
     public static EnforcementCoordinator Start(CompiledRuleSet rules, EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger)
-        => Start(rules, options, onDecision, logger, lsmOptions: options?.Lsm?.ToEnforcerOptions());
+        => Start(rules, options, onDecision, logger, lsmOptions: options?.Lsm?.ToEnforcerOptions(), cgroupOptions: options?.Lsm?.ToCgroupOptions());
 
     /// <summary>
     /// As <see cref="Start(CompiledRuleSet, EnforcementOptions, Action{DecisionEvent}, ILogger)"/>, with the BPF LSM
     /// options (pin directory), the cgroup v2 directory to attach the network programs to (default: the root of the
-    /// cgroup v2 hierarchy) and the container-id-to-cgroup-directory lookup (default: a search below that root).
+    /// cgroup v2 hierarchy), the container-id-to-cgroup-directory lookup (default: a search below that root) and the
+    /// cgroup programs' pin directory (default: <see cref="CgroupEnforcerOptions.PinRootBeside"/> the BPF LSM one).
     /// </summary>
     public static EnforcementCoordinator Start(CompiledRuleSet rules, EnforcementOptions options, Action<DecisionEvent> onDecision, ILogger logger,
-        LsmEnforcerOptions? lsmOptions, string? cgroupRoot = null, Func<string, string?>? containerCgroup = null)
+        LsmEnforcerOptions? lsmOptions, string? cgroupRoot = null, Func<string, string?>? containerCgroup = null, CgroupEnforcerOptions? cgroupOptions = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(onDecision);
         ArgumentNullException.ThrowIfNull(logger);
-        var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions ?? new LsmEnforcerOptions(), cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
+        lsmOptions ??= new LsmEnforcerOptions();
+        cgroupOptions ??= new CgroupEnforcerOptions { PinRoot = CgroupEnforcerOptions.PinRootBeside(lsmOptions.PinRoot) };
+        var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions, cgroupOptions, cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
         c.Update(rules);
         bool lsm = c.LsmActive;
         LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny, lsm), Describe(c.Paths, EnforcementVerdict.FileDeny, lsm),
@@ -259,6 +265,33 @@ internal sealed partial class EnforcementCoordinator : IDisposable
             {
                 LogStaleRemoveFailed(_logger, "cgroup", ex.Message);
             }
+        }
+        else
+        {
+            SweepPinnedCgroup();
+        }
+    }
+
+    /// <summary>
+    /// Without cgroup programs in use by this process, the cgroup links and deny maps an earlier run pinned would
+    /// keep enforcing its entries: remove them once. Caller holds the gate.
+    /// </summary>
+    private void SweepPinnedCgroup()
+    {
+        if (_cgroupPinsSwept)
+        {
+            return;
+        }
+
+        _cgroupPinsSwept = true;
+        if (!Directory.Exists(_cgroupOptions.PinRoot))
+        {
+            return;
+        }
+
+        foreach (var problem in CgroupEnforcer.Unpin(_cgroupOptions.PinRoot, _logger))
+        {
+            LogStaleRemoveFailed(_logger, "cgroup", problem);
         }
     }
 
@@ -553,7 +586,7 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         CgroupEnforcer? enforcer = null;
         try
         {
-            enforcer = CgroupEnforcer.Load(OnCgroupDecision, _logger);
+            enforcer = CgroupEnforcer.Load(OnCgroupDecision, _logger, options: _cgroupOptions);
             enforcer.Attach(_cgroupRoot);
             _cgroup = enforcer;
             return true;
@@ -703,14 +736,15 @@ internal sealed partial class EnforcementCoordinator : IDisposable
     }
 
     /// <summary>
-    /// Stops the decision thread, removes this coordinator's cgroup entries and attachment, and releases the BPF LSM
-    /// handles. LSM entries stay pinned and enforcing (policy outlives the process) unless <paramref name="unpin"/>.
+    /// Stops the decision thread and releases the BPF LSM and cgroup handles. Their links and maps stay pinned and
+    /// enforcing (policy outlives the process until the next coordinator takes over) unless <paramref name="unpin"/>.
     /// </summary>
     public void Dispose() => Dispose(unpin: false);
 
     /// <summary>
-    /// As <see cref="Dispose()"/>; with <paramref name="unpin"/> the BPF LSM policy entries are removed too (after
-    /// <see cref="Update"/> the maps hold only this coordinator's rules; self-protection entries stay).
+    /// As <see cref="Dispose()"/>; with <paramref name="unpin"/> the policy entries are removed too (after
+    /// <see cref="Update"/> the maps hold only this coordinator's rules; self-protection entries stay), and the pins
+    /// of the cgroup programs (always) and of the BPF LSM programs (when loaded, not maps-only) are removed.
     /// </summary>
     public void Dispose(bool unpin)
     {
@@ -733,8 +767,16 @@ internal sealed partial class EnforcementCoordinator : IDisposable
                 RemoveAll();
             }
 
-            _cgroup?.Dispose(); // detaches; its maps go with it
+            _cgroup?.Dispose(); // closes our handles: the pinned links keep the programs attached
             _cgroup = null;
+            if (unpin)
+            {
+                foreach (var problem in CgroupEnforcer.Unpin(_cgroupOptions.PinRoot, _logger))
+                {
+                    LogStaleRemoveFailed(_logger, "cgroup", problem);
+                }
+            }
+
             bool hadLsm = _lsm is not null;
             _lsm?.Dispose();
             _lsm = null;

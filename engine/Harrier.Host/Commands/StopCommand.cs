@@ -4,17 +4,19 @@ namespace Harrier.Host.Commands;
 
 /// <summary>
 /// <c>harrier stop [--unpin]</c>: stops the running service (systemctl stop, when systemd runs it) and, with
-/// <c>--unpin</c>, removes the pinned enforcement programs and maps under <c>/sys/fs/bpf/harrier</c> so no policy
-/// stays in force. Without <c>--unpin</c> pinned policy deliberately outlives the process.
+/// <c>--unpin</c>, removes the pinned enforcement programs and maps (BPF LSM under <c>--pin-root</c>, default
+/// <c>/sys/fs/bpf/harrier/lsm</c>; cgroup network programs under <c>--cgroup-pin-root</c>, default beside it:
+/// <c>/sys/fs/bpf/harrier/cgroup</c>) so no policy stays in force. Without <c>--unpin</c> pinned policy
+/// deliberately outlives the process.
 /// </summary>
 internal static class StopCommand
 {
     public static int Run(string[] args, TextWriter o, TextWriter err)
     {
-        var a = ArgReader.Parse(args, ["--unpin"], ["--pin-root"]);
+        var a = ArgReader.Parse(args, ["--unpin"], ["--pin-root", "--cgroup-pin-root"]);
         if (a.Errors.Count > 0 || a.Positional.Count > 0)
         {
-            err.WriteLine("usage: harrier stop [--unpin] [--pin-root DIR]");
+            err.WriteLine("usage: harrier stop [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]");
             return 2;
         }
 
@@ -30,10 +32,23 @@ internal static class StopCommand
         if (a.Has("--unpin"))
         {
             string root = a.Value("--pin-root") ?? "/sys/fs/bpf/harrier/lsm";
-            var removed = LsmEnforcer.Unpin(root);
-            o.WriteLine(removed.Count == 0 ? $"nothing pinned under {root}" : $"unpinned {removed.Count} objects under {root}: {string.Join(", ", removed)}");
+            string cgroupRoot = a.Value("--cgroup-pin-root") ?? CgroupEnforcerOptions.PinRootBeside(root);
+            rc = Report("BPF LSM", root, Directory.Exists(root), LsmEnforcer.Unpin(root), o, err) ? rc : 1;
+            rc = Report("cgroup", cgroupRoot, Directory.Exists(cgroupRoot), CgroupEnforcer.Unpin(cgroupRoot), o, err) ? rc : 1;
         }
 
         return rc;
+    }
+
+    private static bool Report(string what, string root, bool existed, IReadOnlyList<string> problems, TextWriter o, TextWriter err)
+    {
+        if (problems.Count > 0)
+        {
+            err.WriteLine($"{what}: could not remove everything under {root}: {string.Join("; ", problems)}");
+            return false;
+        }
+
+        o.WriteLine(existed ? $"{what}: unpinned {root}" : $"{what}: nothing pinned under {root}");
+        return true;
     }
 }

@@ -47,4 +47,24 @@ public sealed class EnforcementSettingsTests : IDisposable
         Assert.Contains("Enforcement:Lsm:Bogus: unknown key", err, StringComparison.Ordinal);
         Assert.Contains("Enforcement:Lsm:PinRoot must be an absolute path", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_CgroupPinRoot_DefaultsBesideLsmAndIsValidated()
+    {
+        var (settings, err) = Load();
+        Assert.True(settings is not null, err);
+        Assert.Equal("/sys/fs/bpf/harrier/cgroup", settings!.Enforcement.Lsm.ToCgroupOptions().PinRoot);
+
+        (settings, err) = Load("Enforcement:Lsm:CgroupPinRoot=/sys/fs/bpf/other-cgroup");
+        Assert.True(settings is not null, err);
+        Assert.Equal("/sys/fs/bpf/other-cgroup", settings!.Enforcement.Lsm.ToCgroupOptions().PinRoot);
+
+        (settings, err) = Load("Enforcement:Lsm:CgroupPinRoot=/sys/fs/bpf");
+        Assert.Null(settings);
+        Assert.Contains("Enforcement:Lsm:CgroupPinRoot must be a dedicated directory", err, StringComparison.Ordinal);
+
+        (settings, err) = Load("Enforcement:Lsm:CgroupPinRoot=/sys/fs/bpf/harrier/lsm");
+        Assert.Null(settings);
+        Assert.Contains("Enforcement:Lsm:CgroupPinRoot must differ", err, StringComparison.Ordinal);
+    }
 }

@@ -22,12 +22,16 @@ public sealed class CoordinatorTests : IDisposable
     private readonly List<DecisionEvent> _decisions = [];
     private readonly SemaphoreSlim _arrived = new(0);
 
+    /// <summary>Where the coordinator pins the cgroup programs: beside <see cref="_pinRoot"/>.</summary>
+    private string CgroupPinRoot => Path.GetDirectoryName(_pinRoot) + "/cgroup";
+
     public void Dispose()
     {
         var parent = Path.GetDirectoryName(_pinRoot)!;
         if (Directory.Exists(parent))
         {
             LsmEnforcer.Unpin(_pinRoot);
+            CgroupEnforcer.Unpin(CgroupPinRoot);
             if (Directory.Exists(parent))
             {
                 Directory.Delete(parent, recursive: true);
@@ -174,11 +178,64 @@ public sealed class CoordinatorTests : IDisposable
             Assert.Contains("connect-failed", ConnectFromChild(port), StringComparison.Ordinal);
         }
 
-        // disposed: the cgroup attachment is gone, so the destination is reachable again
-        if (!File.Exists(Path.Combine(_pinRoot, "pol_net")))
+        // disposed without unpin: the pinned policy stays in force until the next coordinator takes over, which
+        // (without the rule) lifts it
+        Assert.Contains("connect-failed", ConnectFromChild(port), StringComparison.Ordinal);
+        using (var next = Start(Rules("- rule: unrelated\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n"), "enforce"))
         {
             Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(CgroupPinRoot));
         }
+    }
+
+    private static string DenyConnectOnly(int port) => $"""
+        - rule: No c2 {port}
+          desc: d
+          condition: evt.type = connect and fd.sip = 127.0.0.1 and fd.sport = {port}
+          output: "c2 connect (%fd.name)"
+          priority: CRITICAL
+          action: deny
+
+        """;
+
+    [CgroupBpfFact]
+    public void Restart_PinnedNetworkDeny_NextCoordinatorTakesOverAndUnpinRemovesIt()
+    {
+        using var keptListener = new TcpListener(IPAddress.Loopback, 0);
+        using var droppedListener = new TcpListener(IPAddress.Loopback, 0);
+        keptListener.Start();
+        droppedListener.Start();
+        int kept = ((IPEndPoint)keptListener.LocalEndpoint).Port;
+        int dropped = ((IPEndPoint)droppedListener.LocalEndpoint).Port;
+
+        using (var first = Start(Rules(DenyConnectOnly(kept) + DenyConnectOnly(dropped)), "enforce"))
+        {
+            Assert.Equal(2, first.Report.Count(r => r.InKernel));
+            if (!first.LsmActive)
+            {
+                Assert.True(Directory.Exists(CgroupPinRoot));
+            }
+        }
+
+        // no coordinator: both still denied
+        Assert.Contains("connect-failed", ConnectFromChild(kept), StringComparison.Ordinal);
+        Assert.Contains("connect-failed", ConnectFromChild(dropped), StringComparison.Ordinal);
+
+        var second = Start(Rules(DenyConnectOnly(kept)), "enforce");
+        try
+        {
+            // the new coordinator ends with exactly its own entries
+            Assert.Contains("connect-failed", ConnectFromChild(kept), StringComparison.Ordinal);
+            Assert.Contains("connect-ok", ConnectFromChild(dropped), StringComparison.Ordinal);
+            WaitForDecision($"No c2 {kept}");
+        }
+        finally
+        {
+            second.Dispose(unpin: true);
+        }
+
+        Assert.False(Directory.Exists(CgroupPinRoot));
+        Assert.Contains("connect-ok", ConnectFromChild(kept), StringComparison.Ordinal);
     }
 
     [CgroupBpfFact]

@@ -1,0 +1,41 @@
+namespace Harrier.Engine.Enforcement;
+
+/// <summary>
+/// Options of <see cref="CgroupEnforcer"/> when it pins (config <c>Enforcement:Lsm:CgroupPinRoot</c>, beside the BPF
+/// LSM pin root). Immutable; <see cref="Validate"/> reports every problem at once.
+/// </summary>
+public sealed record CgroupEnforcerOptions
+{
+    /// <summary>The default pin directory.</summary>
+    public const string DefaultPinRoot = "/sys/fs/bpf/harrier/cgroup";
+
+    /// <summary>The bpffs directory the cgroup links and the deny, decision and counter maps are pinned in, so policy outlives a restart.</summary>
+    public string PinRoot { get; init; } = DefaultPinRoot;
+
+    /// <summary>
+    /// The cgroup pin directory that goes with a BPF LSM pin directory: <c>…/lsm</c> becomes <c>…/cgroup</c> (the
+    /// defaults pair up), any other directory gets <c>-cgroup</c> appended.
+    /// </summary>
+    public static string PinRootBeside(string lsmPinRoot)
+    {
+        ArgumentNullException.ThrowIfNull(lsmPinRoot);
+        string root = lsmPinRoot.TrimEnd('/');
+        return root.EndsWith("/lsm", StringComparison.Ordinal) ? root[..^"lsm".Length] + "cgroup" : root + "-cgroup";
+    }
+
+    /// <summary>Every problem with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(PinRoot) || !PinRoot.StartsWith('/'))
+        {
+            errors.Add("Enforcement:Lsm:CgroupPinRoot must be an absolute path on a bpf filesystem (e.g. /sys/fs/bpf/harrier/cgroup)");
+        }
+        else if (PinRoot.TrimEnd('/') == "/sys/fs/bpf" || PinRoot.Contains("/../", StringComparison.Ordinal) || PinRoot.EndsWith("/..", StringComparison.Ordinal))
+        {
+            errors.Add("Enforcement:Lsm:CgroupPinRoot must be a dedicated directory below the bpffs mount, without '..'");
+        }
+
+        return errors;
+    }
+}
