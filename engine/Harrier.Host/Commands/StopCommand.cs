@@ -31,24 +31,14 @@ internal static class StopCommand
 
         if (a.Has("--unpin"))
         {
-            string root = a.Value("--pin-root") ?? "/sys/fs/bpf/harrier/lsm";
+            string root = a.Value("--pin-root") ?? EnforcementPins.DefaultLsmRoot;
             string cgroupRoot = a.Value("--cgroup-pin-root") ?? CgroupEnforcerOptions.PinRootBeside(root);
-            rc = Report("BPF LSM", root, Directory.Exists(root), LsmEnforcer.Unpin(root), o, err) ? rc : 1;
-            rc = Report("cgroup", cgroupRoot, Directory.Exists(cgroupRoot), CgroupEnforcer.Unpin(cgroupRoot), o, err) ? rc : 1;
+            if (!EnforcementPins.Remove(root, cgroupRoot, o, err))
+            {
+                rc = 1;
+            }
         }
 
         return rc;
-    }
-
-    private static bool Report(string what, string root, bool existed, IReadOnlyList<string> problems, TextWriter o, TextWriter err)
-    {
-        if (problems.Count > 0)
-        {
-            err.WriteLine($"{what}: could not remove everything under {root}: {string.Join("; ", problems)}");
-            return false;
-        }
-
-        o.WriteLine(existed ? $"{what}: unpinned {root}" : $"{what}: nothing pinned under {root}");
-        return true;
     }
 }

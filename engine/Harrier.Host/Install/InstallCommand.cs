@@ -176,6 +176,35 @@ internal static class InstallCommand
         return 0;
     }
 
+    /// <summary>
+    /// Removes the pinned BPF LSM and cgroup enforcement whose directories the installed configuration names
+    /// (<c>Enforcement:Lsm:PinRoot</c>, <c>Enforcement:Lsm:CgroupPinRoot</c>), or the defaults. Values that are not
+    /// absolute paths are ignored for the defaults. True when nothing was left behind.
+    /// </summary>
+    internal static bool UnpinEnforcement(string configFile, TextWriter o)
+    {
+        string lsmRoot = Commands.EnforcementPins.DefaultLsmRoot;
+        string? cgroupRoot = null;
+        if (File.Exists(configFile))
+        {
+            try
+            {
+                var lsm = JsonNode.Parse(File.ReadAllText(configFile))?["Enforcement"]?["Lsm"];
+                lsmRoot = Absolute(lsm?["PinRoot"]) ?? lsmRoot;
+                cgroupRoot = Absolute(lsm?["CgroupPinRoot"]);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or IOException)
+            {
+                o.WriteLine($"{configFile}: not readable as JSON ({ex.Message}); unpinning the default directories");
+            }
+        }
+
+        return Commands.EnforcementPins.Remove(lsmRoot, cgroupRoot ?? Harrier.Engine.Enforcement.CgroupEnforcerOptions.PinRootBeside(lsmRoot), o, o);
+
+        static string? Absolute(JsonNode? node) =>
+            node is JsonValue v && v.TryGetValue(out string? text) && text.StartsWith('/') ? text : null;
+    }
+
     [SupportedOSPlatform("linux")]
     private static int Uninstall(string root, bool purge, TextWriter o)
     {
@@ -183,6 +212,9 @@ internal static class InstallCommand
         if (root == "/")
         {
             o.WriteLine("stop the service first if it runs: systemctl disable --now harrier");
+
+            // Pinned enforcement would otherwise stay in force with nothing left to manage it.
+            UnpinEnforcement(At(root, InstallLayout.ConfigFile), o);
         }
 
         foreach (var file in new[] { At(root, InstallLayout.EnabledLink), At(root, InstallLayout.UnitFile) })

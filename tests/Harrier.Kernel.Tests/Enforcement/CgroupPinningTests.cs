@@ -173,6 +173,43 @@ public sealed class CgroupPinningTests : IDisposable
     }
 
     [CgroupBpfFact]
+    public void UnpinEnforcement_ConfiguredPinRoots_UninstallLiftsTheDenyAndRemovesBothDirectories()
+    {
+        using var listener = new TcpListener(IPAddress.Parse("127.0.0.11"), 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string lsmRoot = _pinParent + "/lsm";
+        using (var enforcer = CgroupEnforcer.Load(OnDecision, options: Options))
+        {
+            enforcer.Attach(_cgroup);
+            enforcer.AddDeny(Deny("127.0.0.11", port, 71));
+        }
+
+        using (LsmEnforcer.Start(new LsmEnforcerOptions { PinRoot = lsmRoot, MapsOnly = true }))
+        {
+        }
+
+        Assert.Contains("connect-failed", Connect(IPAddress.Parse("127.0.0.11"), port), StringComparison.Ordinal);
+        string config = Path.Combine(Path.GetTempPath(), $"harrier-uninstall-{Guid.NewGuid():N}.json");
+        File.WriteAllText(config, $$"""{ "Enforcement": { "Lsm": { "PinRoot": "{{lsmRoot}}", "CgroupPinRoot": "{{PinRoot}}" } } }""");
+        try
+        {
+            var o = new StringWriter();
+            Assert.True(Harrier.Host.Install.InstallCommand.UnpinEnforcement(config, o), o.ToString());
+            Assert.Contains($"BPF LSM: unpinned {lsmRoot}", o.ToString(), StringComparison.Ordinal);
+            Assert.Contains($"cgroup: unpinned {PinRoot}", o.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+
+        Assert.False(Directory.Exists(lsmRoot));
+        Assert.False(Directory.Exists(PinRoot));
+        Assert.Contains("connect-ok", Connect(IPAddress.Parse("127.0.0.11"), port), StringComparison.Ordinal);
+    }
+
+    [CgroupBpfFact]
     public void Detach_PinnedEnforcer_RemovesThatCgroupsLinkPins()
     {
         using var listener = new TcpListener(IPAddress.Parse("127.0.0.10"), 0);
