@@ -323,16 +323,38 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         }
     }
 
+    /// <summary>
+    /// The id kernel entries and decision records carry for a rule: derived from its name, so it is the same in the
+    /// next Harrier process and a decision the kernel recorded while none ran (pinned policy) still names its rule.
+    /// Never 0 (self-protection) and never reused for another name in this process (a clash takes the next free id).
+    /// </summary>
     private uint RuleId(string rule)
     {
         if (!_ruleIds.TryGetValue(rule, out uint id))
         {
-            id = (uint)_ruleIds.Count + 1; // > 0: 0 is self-protection; never reused for another name in this process
+            id = StableRuleId(rule);
+            while (id == 0 || _ruleNames.ContainsKey(id))
+            {
+                id++;
+            }
+
             _ruleIds[rule] = id;
             _ruleNames[id] = rule;
         }
 
         return id;
+    }
+
+    /// <summary>FNV-1a (32 bit) of the rule name's UTF-8 bytes.</summary>
+    internal static uint StableRuleId(string rule)
+    {
+        uint h = 2166136261;
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(rule))
+        {
+            h = (h ^ b) * 16777619;
+        }
+
+        return h;
     }
 
     private static RuleEnforcement UserSpace(EnforcementPlan plan, string why, string? field, bool monitor) => new()

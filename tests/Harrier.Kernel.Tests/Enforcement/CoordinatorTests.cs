@@ -208,9 +208,12 @@ public sealed class CoordinatorTests : IDisposable
         int kept = ((IPEndPoint)keptListener.LocalEndpoint).Port;
         int dropped = ((IPEndPoint)droppedListener.LocalEndpoint).Port;
 
-        using (var first = Start(Rules(DenyConnectOnly(kept) + DenyConnectOnly(dropped)), "enforce"))
+        // Rules the first run has before the kept one (in file and name order), so an id given by position would differ
+        // between the runs.
+        string earlier = DenyConnectOnly(1) + DenyConnectOnly(2) + DenyConnectOnly(3);
+        using (var first = Start(Rules(earlier + DenyConnectOnly(dropped) + DenyConnectOnly(kept)), "enforce"))
         {
-            Assert.Equal(2, first.Report.Count(r => r.InKernel));
+            Assert.Equal(5, first.Report.Count(r => r.InKernel));
             if (!first.LsmActive)
             {
                 Assert.True(Directory.Exists(CgroupPinRoot));
@@ -220,6 +223,7 @@ public sealed class CoordinatorTests : IDisposable
         // no coordinator: both still denied
         Assert.Contains("connect-failed", ConnectFromChild(kept), StringComparison.Ordinal);
         Assert.Contains("connect-failed", ConnectFromChild(dropped), StringComparison.Ordinal);
+        long gapEndNs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
 
         var second = Start(Rules(DenyConnectOnly(kept)), "enforce");
         try
@@ -228,6 +232,27 @@ public sealed class CoordinatorTests : IDisposable
             Assert.Contains("connect-failed", ConnectFromChild(kept), StringComparison.Ordinal);
             Assert.Contains("connect-ok", ConnectFromChild(dropped), StringComparison.Ordinal);
             WaitForDecision($"No c2 {kept}");
+
+            // the decision the kernel recorded while no coordinator ran names its rule: rule ids are stable across runs
+            var deadline = Stopwatch.StartNew();
+            bool named = false;
+            while (!named && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                lock (_decisions)
+                {
+                    named = _decisions.Any(d => d.Policy == $"No c2 {kept}" && d.TimestampNs < gapEndNs);
+                }
+
+                if (!named)
+                {
+                    _arrived.Wait(TimeSpan.FromMilliseconds(200));
+                }
+            }
+
+            lock (_decisions)
+            {
+                Assert.True(named, "the gap decision was not named: " + string.Join(", ", _decisions.Select(d => $"{d.Policy}/{d.Action}/{d.Subject}@{d.TimestampNs}")));
+            }
         }
         finally
         {
