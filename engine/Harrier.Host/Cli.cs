@@ -29,6 +29,7 @@ internal static class Cli
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
           support [--config FILE]                                          one JSON document for bug reports
           stop [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]          stop the service; --unpin removes pinned enforcement
+          reload --pid PID                                                 reload config and rules of a running harrier (SIGHUP)
           version
         """;
 
@@ -52,6 +53,7 @@ internal static class Cli
                 "info" => InfoCommand.Run(rest, o, err),
                 "support" => SupportCommand.Run(rest, o, err),
                 "stop" => StopCommand.Run(rest, o, err),
+                "reload" => ReloadCommand.Run(rest, o, err),
                 "rules" when rest.Length > 0 && rest[0] == "validate" => RulesCommands.Validate(rest[1..], o),
                 "rules" when rest.Length > 0 && rest[0] == "list" => RulesCommands.List(rest[1..], o),
                 "fields" => RulesCommands.Fields(rest, o),

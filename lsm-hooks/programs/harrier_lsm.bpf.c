@@ -495,6 +495,12 @@ int BPF_PROG(harrier_task_kill, struct task_struct *p, struct kernel_siginfo *in
 	target = BPF_CORE_READ(p, tgid);
 	if (target != cfg->protect_tgid || caller_is_self(cfg))
 		return 0;
+	/*
+	 * The service manager (init: global pid 1) may stop, reload and, when a stop hangs, kill Harrier: systemctl
+	 * stop/reload/kill keep working. Any other sender, root included, is refused.
+	 */
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == 1)
+		return 0;
 	return deny_self(DEC_HOOK_TASK_KILL, target, (__u32)sig, NULL);
 }
 

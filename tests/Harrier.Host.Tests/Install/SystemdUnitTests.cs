@@ -20,7 +20,7 @@ public sealed class SystemdUnitTests
         Assert.Contains("Restart=on-failure", unit);
         Assert.Contains(unit, l => l.StartsWith("StartLimitIntervalSec=", StringComparison.Ordinal));
         Assert.Contains(unit, l => l.StartsWith("StartLimitBurst=", StringComparison.Ordinal));
-        Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", unit);
+        Assert.Contains("ExecReload=/usr/local/lib/harrier/harrier reload --pid $MAINPID", unit);
         Assert.Contains("ExecStart=/usr/local/lib/harrier/harrier run --config /etc/harrier/appsettings.json", unit);
         Assert.Contains("ProtectSystem=strict", unit);
         Assert.Contains("StateDirectory=harrier", unit);
@@ -59,13 +59,8 @@ public sealed class SystemdUnitTests
         Assert.Equal(0, InstallCommand.Run(["install", "--root", root], TextWriter.Null, program));
 
         // verify --root resolves the unit's dependencies and executables inside the root: give it systemd's own
-        // units and /bin/kill (ExecReload).
+        // units (ExecStart and ExecReload both run the installed harrier).
         CopyTree("/usr/lib/systemd/system", Path.Combine(root, "usr/lib/systemd/system"));
-        var kill = new FileInfo("/bin/kill").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? "/bin/kill";
-        Directory.CreateDirectory(Path.Combine(root, "usr/bin"));
-        File.Copy(kill, Path.Combine(root, "usr/bin/kill"));
-        File.SetUnixFileMode(Path.Combine(root, "usr/bin/kill"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        File.CreateSymbolicLink(Path.Combine(root, "bin"), "usr/bin");
 
         var (code, output) = Exec(analyze, "verify", "--man=no", $"--root={root}", Path.Combine(root, InstallLayout.UnitFile));
 
