@@ -274,6 +274,7 @@ public static class EnforcementSelfTest
             });
 
             Case("restart-changed-rules", RestartChangedRules);
+            Case("run-self-protect", RunSelfProtect);
 
             Case("unpin", () =>
             {
@@ -294,6 +295,103 @@ public static class EnforcementSelfTest
             });
 
             return Done();
+        }
+
+        /// <summary>
+        /// <c>harrier run</c> with <c>Enforcement:Lsm:SelfProtect</c> from its configuration (own pin roots, spool on the
+        /// tmpfs): <c>kill -9</c> from another root process fails and becomes an alert, <c>harrier reload --pid</c> (the
+        /// same executable) still reloads it, and a SIGTERM from this process (the same executable) stops it cleanly.
+        /// </summary>
+        private void RunSelfProtect()
+        {
+            const string RunPins = "/sys/fs/bpf/harrier/vmrun";
+            string dir = Path.Combine(WorkDir, "run");
+            Directory.CreateDirectory(dir);
+            string rules = Path.Combine(dir, "rules.yaml");
+            File.WriteAllText(rules, "- rule: vm run marker\n  desc: d\n  condition: evt.type = execve and proc.name = vm-never-runs\n  output: x\n  priority: INFO\n");
+            string config = Path.Combine(dir, "appsettings.json");
+            File.WriteAllText(config, $$"""
+                {
+                  "Serilog": { "MinimumLevel": { "Default": "Information" },
+                               "WriteTo": [ { "Name": "Console", "Args": { "standardErrorFromLevel": "Verbose", "outputTemplate": "[{Level:u3}] {Message:lj}{NewLine}{Exception}" } } ] },
+                  "Rules": { "Paths": [ "{{rules}}" ], "WatchFiles": false },
+                  "Outputs": { "Spool": { "Directory": "{{Path.Combine(dir, "spool")}}" },
+                               "Sinks": [ { "Name": "console", "Type": "console", "Format": "text", "MinimumPriority": "Debug", "Journald": "never" } ] },
+                  "Metrics": { "Enabled": false },
+                  "Enforcement": { "Mode": "enforce",
+                                   "Lsm": { "PinRoot": "{{RunPins}}/lsm", "CgroupPinRoot": "{{RunPins}}/cgroup", "SelfProtect": true } }
+                }
+                """);
+            var output = new System.Text.StringBuilder();
+            using var seen = new ManualResetEventSlim();
+            using var run = new Process { StartInfo = NewPsi(_self[0], ["run", "--config", config]) };
+            DataReceivedEventHandler collect = (_, a) =>
+            {
+                if (a.Data is null)
+                {
+                    return;
+                }
+
+                lock (output)
+                {
+                    output.AppendLine(a.Data);
+                }
+
+                seen.Set();
+            };
+            run.OutputDataReceived += collect;
+            run.ErrorDataReceived += collect;
+            Require(run.Start(), "harrier run did not start");
+            run.BeginOutputReadLine();
+            run.BeginErrorReadLine();
+            try
+            {
+                WaitOutput(output, seen, "Harrier started", TimeSpan.FromSeconds(180));
+                Require(!Text(output).Contains("SelfProtect is on but cannot take effect", StringComparison.Ordinal), Text(output));
+                string pid = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+                int rc = RunProcess("/bin/kill", ["-9", pid], out _);
+                Require(rc != 0, "kill -9 of a self-protected harrier run must fail");
+                Require(!run.WaitForExit(1000), "harrier run must survive kill -9");
+                WaitOutput(output, seen, "task_kill denied", TimeSpan.FromSeconds(60));
+
+                Require(RunProcess(_self[0], ["reload", "--pid", pid], out string reloadOut) == 0, "harrier reload failed: " + reloadOut);
+                WaitOutput(output, seen, "Rules reloaded", TimeSpan.FromSeconds(60));
+
+                Require(Harrier.Interop.Signals.Kill(run.Id, 15) == 0, "SIGTERM from the same executable must be allowed");
+                Require(run.WaitForExit(120_000), "harrier run did not stop after SIGTERM: " + Text(output));
+                Require(run.ExitCode == 0, $"harrier run exited {run.ExitCode}: {Text(output)}");
+            }
+            finally
+            {
+                if (!run.HasExited)
+                {
+                    run.Kill(entireProcessTree: true); // the same executable: allowed
+                    run.WaitForExit(30_000);
+                }
+
+                LsmEnforcer.Unpin(RunPins + "/lsm");
+                CgroupEnforcer.Unpin(RunPins + "/cgroup");
+            }
+        }
+
+        private static string Text(System.Text.StringBuilder output)
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+
+        private static void WaitOutput(System.Text.StringBuilder output, ManualResetEventSlim seen, string what, TimeSpan timeout)
+        {
+            var sw = Stopwatch.StartNew();
+            while (!Text(output).Contains(what, StringComparison.Ordinal))
+            {
+                Require(sw.Elapsed < timeout, $"no '{what}' from harrier run within {timeout.TotalSeconds:F0} s:\n{Text(output)}");
+                seen.Reset();
+                seen.Wait(TimeSpan.FromMilliseconds(500));
+            }
         }
 
         /// <summary>

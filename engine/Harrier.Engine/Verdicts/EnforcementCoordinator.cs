@@ -146,6 +146,18 @@ internal sealed partial class EnforcementCoordinator : IDisposable
         lsmOptions ??= new LsmEnforcerOptions();
         cgroupOptions ??= new CgroupEnforcerOptions { PinRoot = CgroupEnforcerOptions.PinRootBeside(lsmOptions.PinRoot) };
         var c = new EnforcementCoordinator(options, onDecision, logger, lsmOptions, cgroupOptions, cgroupRoot ?? CgroupPaths.FindCgroup2Mount(), containerCgroup);
+        if (lsmOptions.SelfProtect && !lsmOptions.MapsOnly)
+        {
+            // Self-protection needs the BPF LSM hooks whether or not a rule does.
+            lock (c._gate)
+            {
+                if (!c.EnsureLsm())
+                {
+                    LogSelfProtectionUnavailable(logger, c._lsmFailure ?? "BPF LSM unavailable");
+                }
+            }
+        }
+
         c.Update(rules);
         bool lsm = c.LsmActive;
         LogMechanisms(logger, options.Mode, Describe(c.Paths, EnforcementVerdict.ExecDeny, lsm), Describe(c.Paths, EnforcementVerdict.FileDeny, lsm),
@@ -810,6 +822,9 @@ internal sealed partial class EnforcementCoordinator : IDisposable
 
         _stop.Dispose();
     }
+
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Warning, Message = "Enforcement:Lsm:SelfProtect is on but cannot take effect: {Reason}")]
+    private static partial void LogSelfProtectionUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Enforcement ({Mode}): exec deny via {Exec}, file deny via {File}, network deny via {Network}, kill via {Kill}; {LsmStatus}")]
     private static partial void LogMechanisms(ILogger logger, string mode, string exec, string file, string network, string kill, string lsmStatus);
