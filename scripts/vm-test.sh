@@ -23,6 +23,8 @@ boot_timeout="${HARRIER_VM_TIMEOUT:-300}"
 config="${CONFIG:-Release}"
 vmtests_dir="$repo/tests/Harrier.VmTests"
 vmtests_bin="$vmtests_dir/bin/$config/net10.0/Harrier.VmTests"
+host_dir="$repo/engine/Harrier.Host"
+harrier_bin="$host_dir/bin/$config/net10.0/harrier" # the suite runs `harrier run` under self-protection (HARRIER_PROGRAM)
 cmdline="console=ttyS0 lsm=lockdown,capability,landlock,yama,bpf panic=-1 quiet loglevel=3"
 modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
 
@@ -158,6 +160,7 @@ echo "HARRIER-LSM \$(cat /sys/kernel/security/lsm 2>&1)"
 echo "HARRIER-BPFFS \$(grep -c ' /sys/fs/bpf bpf ' /proc/mounts)"
 cd '$repo' || { echo "HARRIER-ERROR repo $repo not visible"; exit 1; }
 export DOTNET_ROOT='$(dirname "$(readlink -f "$(command -v dotnet)")")'
+export HARRIER_PROGRAM='$harrier_bin'
 if [ -x '$vmtests_bin' ]; then
 	'$vmtests_bin' $1
 else
@@ -209,6 +212,7 @@ build_host() {
 		make -C "$repo/lsm-hooks" >&2 || { log "make -C lsm-hooks failed"; return 1; }
 	fi
 	dotnet build "$vmtests_dir" -c "$config" --nologo -v quiet >&2 || { log "dotnet build $vmtests_dir failed"; return 1; }
+	dotnet build "$host_dir" -c "$config" --nologo -v quiet >&2 || { log "dotnet build $host_dir failed"; return 1; }
 }
 
 # --- main -------------------------------------------------------------------------------------------

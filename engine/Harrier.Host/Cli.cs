@@ -28,7 +28,7 @@ internal static class Cli
           install [--root DIR] | uninstall [--root DIR] [--purge]          systemd service layout
           selftest enforce                                                 BPF LSM end-to-end suite (VM lane)
           support [--config FILE]                                          one JSON document for bug reports
-          stop [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]          stop the service; --unpin removes pinned enforcement
+          stop [--pid PID] [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]  stop the service (or PID); --unpin removes pinned enforcement
           reload --pid PID                                                 reload config and rules of a running harrier (SIGHUP)
           version
         """;

@@ -299,12 +299,14 @@ public static class EnforcementSelfTest
 
         /// <summary>
         /// <c>harrier run</c> with <c>Enforcement:Lsm:SelfProtect</c> from its configuration (own pin roots, spool on the
-        /// tmpfs): <c>kill -9</c> from another root process fails and becomes an alert, <c>harrier reload --pid</c> (the
-        /// same executable) still reloads it, and a SIGTERM from this process (the same executable) stops it cleanly.
+        /// tmpfs): <c>kill -9</c> from another root process fails and becomes an alert, so does this suite's SIGTERM;
+        /// <c>harrier reload --pid</c> and <c>harrier stop --pid</c> (the same executable) still reload and stop it.
         /// </summary>
         private void RunSelfProtect()
         {
             const string RunPins = "/sys/fs/bpf/harrier/vmrun";
+            string? harrier = Environment.GetEnvironmentVariable("HARRIER_PROGRAM");
+            Require(harrier is not null && File.Exists(harrier), $"HARRIER_PROGRAM must name the built harrier (scripts/vm-test.sh sets it), got '{harrier}'");
             string dir = Path.Combine(WorkDir, "run");
             Directory.CreateDirectory(dir);
             string rules = Path.Combine(dir, "rules.yaml");
@@ -324,7 +326,7 @@ public static class EnforcementSelfTest
                 """);
             var output = new System.Text.StringBuilder();
             using var seen = new ManualResetEventSlim();
-            using var run = new Process { StartInfo = NewPsi(_self[0], ["run", "--config", config]) };
+            using var run = new Process { StartInfo = NewPsi(harrier!, ["run", "--config", config]) };
             DataReceivedEventHandler collect = (_, a) =>
             {
                 if (a.Data is null)
@@ -355,18 +357,20 @@ public static class EnforcementSelfTest
                 Require(!run.WaitForExit(1000), "harrier run must survive kill -9");
                 WaitOutput(output, seen, "task_kill denied", TimeSpan.FromSeconds(60));
 
-                Require(RunProcess(_self[0], ["reload", "--pid", pid], out string reloadOut) == 0, "harrier reload failed: " + reloadOut);
+                Require(RunProcess(harrier!, ["reload", "--pid", pid], out string reloadOut) == 0, "harrier reload failed: " + reloadOut);
                 WaitOutput(output, seen, "Rules reloaded", TimeSpan.FromSeconds(60));
 
-                Require(Harrier.Interop.Signals.Kill(run.Id, 15) == 0, "SIGTERM from the same executable must be allowed");
-                Require(run.WaitForExit(120_000), "harrier run did not stop after SIGTERM: " + Text(output));
+                // This suite is another executable: its SIGTERM must be refused too; harrier stop --pid (the same one) may.
+                Require(Harrier.Interop.Signals.Kill(run.Id, 15) != 0 && !run.WaitForExit(1000), "SIGTERM from another executable must be refused");
+                Require(RunProcess(harrier!, ["stop", "--pid", pid], out string stopOut) == 0, "harrier stop --pid failed: " + stopOut);
+                Require(run.WaitForExit(30_000), "harrier run did not stop: " + Text(output));
                 Require(run.ExitCode == 0, $"harrier run exited {run.ExitCode}: {Text(output)}");
             }
             finally
             {
                 if (!run.HasExited)
                 {
-                    run.Kill(entireProcessTree: true); // the same executable: allowed
+                    RunProcess(harrier!, ["stop", "--pid", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], out _);
                     run.WaitForExit(30_000);
                 }
 

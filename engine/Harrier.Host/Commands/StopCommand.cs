@@ -13,15 +13,21 @@ internal static class StopCommand
 {
     public static int Run(string[] args, TextWriter o, TextWriter err)
     {
-        var a = ArgReader.Parse(args, ["--unpin"], ["--pin-root", "--cgroup-pin-root"]);
-        if (a.Errors.Count > 0 || a.Positional.Count > 0)
+        var a = ArgReader.Parse(args, ["--unpin"], ["--pin-root", "--cgroup-pin-root", "--pid"]);
+        int? pid = HarrierSignal.ParsePid(a.Value("--pid"));
+        if (a.Errors.Count > 0 || a.Positional.Count > 0 || (a.Value("--pid") is not null && pid is null))
         {
-            err.WriteLine("usage: harrier stop [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]");
+            err.WriteLine("usage: harrier stop [--pid PID] [--unpin] [--pin-root DIR] [--cgroup-pin-root DIR]");
             return 2;
         }
 
         int rc = 0;
-        if (File.Exists("/etc/systemd/system/harrier.service") && File.Exists("/bin/systemctl"))
+        if (pid is { } target)
+        {
+            // A harrier not run by systemd (or self-protected: only this executable may signal it): SIGTERM, then wait.
+            rc = StopPid(target, o, err) ? 0 : 1;
+        }
+        else if (File.Exists("/etc/systemd/system/harrier.service") && File.Exists("/bin/systemctl"))
         {
             using var p = System.Diagnostics.Process.Start("/bin/systemctl", ["stop", "harrier.service"]);
             p.WaitForExit();
@@ -40,5 +46,30 @@ internal static class StopCommand
         }
 
         return rc;
+    }
+
+    private static bool StopPid(int pid, TextWriter o, TextWriter err)
+    {
+        if (!HarrierSignal.Send("stop", pid, HarrierSignal.SigTerm, "/proc", Environment.ProcessPath, err))
+        {
+            return false;
+        }
+
+        // Graceful stop drains queued alerts into the spool: allow it the unit's stop timeout.
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (HarrierSignal.ExeOf("/proc", pid) is not null)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                err.WriteLine($"harrier stop: {pid} still running 90 s after SIGTERM");
+                return false;
+            }
+
+            using var tick = new ManualResetEventSlim();
+            tick.Wait(100); // polling for the process to be gone, not a correctness wait
+        }
+
+        o.WriteLine($"harrier stop: {pid} stopped");
+        return true;
     }
 }
