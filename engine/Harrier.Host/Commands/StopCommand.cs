@@ -11,7 +11,9 @@ namespace Harrier.Host.Commands;
 /// </summary>
 internal static class StopCommand
 {
-    public static int Run(string[] args, TextWriter o, TextWriter err)
+    public static int Run(string[] args, TextWriter o, TextWriter err) => Run(args, o, err, "/proc", Environment.ProcessPath);
+
+    internal static int Run(string[] args, TextWriter o, TextWriter err, string procRoot, string? selfExe)
     {
         var a = ArgReader.Parse(args, ["--unpin"], ["--pin-root", "--cgroup-pin-root", "--pid"]);
         int? pid = HarrierSignal.ParsePid(a.Value("--pid"));
@@ -25,7 +27,7 @@ internal static class StopCommand
         if (pid is { } target)
         {
             // A harrier not run by systemd (or self-protected: only this executable may signal it): SIGTERM, then wait.
-            rc = StopPid(target, o, err) ? 0 : 1;
+            rc = StopPid(target, procRoot, selfExe, o, err) ? 0 : 1;
         }
         else if (File.Exists("/etc/systemd/system/harrier.service") && File.Exists("/bin/systemctl"))
         {
@@ -48,16 +50,16 @@ internal static class StopCommand
         return rc;
     }
 
-    private static bool StopPid(int pid, TextWriter o, TextWriter err)
+    private static bool StopPid(int pid, string procRoot, string? selfExe, TextWriter o, TextWriter err)
     {
-        if (!HarrierSignal.Send("stop", pid, HarrierSignal.SigTerm, "/proc", Environment.ProcessPath, err))
+        if (!HarrierSignal.Send("stop", pid, HarrierSignal.SigTerm, procRoot, selfExe, err))
         {
             return false;
         }
 
         // Graceful stop drains queued alerts into the spool: allow it the unit's stop timeout.
         var until = DateTime.UtcNow.AddSeconds(90);
-        while (HarrierSignal.ExeOf("/proc", pid) is not null)
+        while (HarrierSignal.ExeOf(procRoot, pid) is not null)
         {
             if (DateTime.UtcNow > until)
             {

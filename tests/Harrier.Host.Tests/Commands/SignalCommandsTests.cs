@@ -3,8 +3,8 @@ using Harrier.Host.Commands;
 
 namespace Harrier.Host.Tests.Commands;
 
-/// <summary><c>harrier reload --pid PID</c>: SIGHUP only to a process running the same executable.</summary>
-public sealed class ReloadCommandTests
+/// <summary><c>harrier reload --pid PID</c> and <c>harrier stop --pid PID</c>: signals only to a process running the same executable.</summary>
+public sealed class SignalCommandsTests
 {
     private static Process Sleeper()
     {
@@ -64,5 +64,35 @@ public sealed class ReloadCommandTests
         var err = new StringWriter();
         Assert.Equal(1, ReloadCommand.Run(["--pid", "4194304"], TextWriter.Null, err, "/proc", "/usr/bin/true"));
         Assert.Contains("no process 4194304", err.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stop_PidOfSameExecutable_SendsSigtermAndWaitsForTheExit()
+    {
+        using var p = Sleeper();
+        var o = new StringWriter();
+        var err = new StringWriter();
+        int rc = StopCommand.Run(["--pid", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], o, err, "/proc", SleepExe(p));
+        Assert.True(rc == 0, err.ToString());
+        Assert.Contains($"{p.Id} stopped", o.ToString(), StringComparison.Ordinal);
+        Assert.True(p.HasExited || p.WaitForExit(1000));
+        Assert.Equal(128 + 15, p.ExitCode);
+    }
+
+    [Fact]
+    public void Stop_PidOfOtherExecutable_Refused()
+    {
+        using var p = Sleeper();
+        try
+        {
+            var err = new StringWriter();
+            Assert.Equal(1, StopCommand.Run(["--pid", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TextWriter.Null, err, "/proc", "/usr/bin/true"));
+            Assert.Contains("refusing to signal it", err.ToString(), StringComparison.Ordinal);
+            Assert.False(p.HasExited);
+        }
+        finally
+        {
+            p.Kill();
+        }
     }
 }
