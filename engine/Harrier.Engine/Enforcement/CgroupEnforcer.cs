@@ -432,36 +432,11 @@ public sealed partial class CgroupEnforcer : IDisposable
     public static IReadOnlyList<string> Unpin(string pinRoot = CgroupEnforcerOptions.DefaultPinRoot, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pinRoot);
-        var errors = new List<string>();
         string root = pinRoot.TrimEnd('/');
-        if (!Directory.Exists(root))
+        var errors = PinDirectory.Remove(root, out bool removed);
+        if (removed)
         {
-            return errors;
-        }
-
-        foreach (var f in Directory.GetFiles(root).OrderBy(f => Path.GetFileName(f).StartsWith("link_", StringComparison.Ordinal) ? 0 : 1))
-        {
-            try
-            {
-                File.Delete(f);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add($"{f}: {ex.Message}");
-            }
-        }
-
-        if (errors.Count == 0)
-        {
-            try
-            {
-                Directory.Delete(root);
-                LogUnpinned(logger ?? NullLogger.Instance, root);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add($"{root}: {ex.Message}");
-            }
+            LogUnpinned(logger ?? NullLogger.Instance, root);
         }
 
         return errors;

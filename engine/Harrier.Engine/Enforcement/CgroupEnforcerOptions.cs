@@ -27,15 +27,7 @@ public sealed record CgroupEnforcerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(PinRoot) || !PinRoot.StartsWith('/'))
-        {
-            errors.Add("Enforcement:Lsm:CgroupPinRoot must be an absolute path on a bpf filesystem (e.g. /sys/fs/bpf/harrier/cgroup)");
-        }
-        else if (PinRoot.TrimEnd('/') == "/sys/fs/bpf" || PinRoot.Contains("/../", StringComparison.Ordinal) || PinRoot.EndsWith("/..", StringComparison.Ordinal))
-        {
-            errors.Add("Enforcement:Lsm:CgroupPinRoot must be a dedicated directory below the bpffs mount, without '..'");
-        }
-
+        PinDirectory.Validate("Enforcement:Lsm:CgroupPinRoot", PinRoot, DefaultPinRoot, errors);
         return errors;
     }
 }

@@ -751,38 +751,11 @@ public sealed class LsmEnforcer : IDisposable
     /// holds them, then maps) and the directory. Returns the problems; empty on success. With self-protection on,
     /// only the protected enforcer's executable may do this.
     /// </summary>
-    public static IReadOnlyList<string> Unpin(string pinRoot = "/sys/fs/bpf/harrier/lsm", ILogger? logger = null)
+    public static IReadOnlyList<string> Unpin(string pinRoot = LsmEnforcerOptions.DefaultPinRoot, ILogger? logger = null)
     {
-        var errors = new List<string>();
         string root = pinRoot.TrimEnd('/');
-        if (!Directory.Exists(root))
-        {
-            return errors;
-        }
-        var files = Directory.GetFiles(root).OrderBy(f => Path.GetFileName(f).StartsWith("link_", StringComparison.Ordinal) ? 0 : 1).ToList();
-        foreach (var f in files)
-        {
-            try
-            {
-                File.Delete(f);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add($"{f}: {ex.Message}");
-            }
-        }
-        try
-        {
-            if (errors.Count == 0)
-            {
-                Directory.Delete(root);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            errors.Add($"{root}: {ex.Message}");
-        }
-        if (errors.Count == 0)
+        var errors = PinDirectory.Remove(root, out bool removed);
+        if (removed)
         {
             LsmLog.Unpinned(logger ?? NullLogger.Instance, root);
         }

@@ -7,7 +7,10 @@ namespace Harrier.Engine.Enforcement;
 public sealed record LsmEnforcerOptions
 {
     /// <summary>The bpffs directory programs (links) and maps are pinned in, so policy outlives a restart.</summary>
-    public string PinRoot { get; init; } = "/sys/fs/bpf/harrier/lsm";
+    public string PinRoot { get; init; } = DefaultPinRoot;
+
+    /// <summary>The default pin directory.</summary>
+    public const string DefaultPinRoot = "/sys/fs/bpf/harrier/lsm";
 
     /// <summary>Deny signals and ptrace aimed at this process and other processes' access to Harrier's BPF objects.</summary>
     public bool SelfProtect { get; init; }
@@ -28,14 +31,7 @@ public sealed record LsmEnforcerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(PinRoot) || !PinRoot.StartsWith('/'))
-        {
-            errors.Add("Enforcement:Lsm:PinRoot must be an absolute path on a bpf filesystem (e.g. /sys/fs/bpf/harrier/lsm)");
-        }
-        else if (PinRoot.TrimEnd('/') == "/sys/fs/bpf" || PinRoot.Contains("/../", StringComparison.Ordinal) || PinRoot.EndsWith("/..", StringComparison.Ordinal))
-        {
-            errors.Add("Enforcement:Lsm:PinRoot must be a dedicated directory below the bpffs mount, without '..'");
-        }
+        PinDirectory.Validate("Enforcement:Lsm:PinRoot", PinRoot, DefaultPinRoot, errors);
         if (string.IsNullOrWhiteSpace(ObjectResource) && string.IsNullOrWhiteSpace(ObjectPath))
         {
             errors.Add("Enforcement:Lsm: ObjectResource or ObjectPath is required");

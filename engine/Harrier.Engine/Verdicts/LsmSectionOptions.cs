@@ -7,7 +7,7 @@ namespace Harrier.Engine.Verdicts;
 internal sealed record LsmSectionOptions
 {
     /// <summary>The bpffs directory the LSM programs (links) and policy maps are pinned in.</summary>
-    public string PinRoot { get; init; } = "/sys/fs/bpf/harrier/lsm";
+    public string PinRoot { get; init; } = LsmEnforcerOptions.DefaultPinRoot;
 
     /// <summary>Opt-in self-protection: deny signals and ptrace aimed at Harrier and other processes' bpf() access to its
     /// programs and maps; every attempt is an alert.</summary>

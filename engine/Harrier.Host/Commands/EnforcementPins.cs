@@ -10,7 +10,7 @@ namespace Harrier.Host.Commands;
 internal static class EnforcementPins
 {
     /// <summary>The BPF LSM pin directory <c>harrier run</c> uses by default.</summary>
-    public const string DefaultLsmRoot = "/sys/fs/bpf/harrier/lsm";
+    public const string DefaultLsmRoot = LsmEnforcerOptions.DefaultPinRoot;
 
     /// <summary>Unpins both; true when nothing was left behind.</summary>
     public static bool Remove(string lsmRoot, string cgroupRoot, TextWriter o, TextWriter err)
