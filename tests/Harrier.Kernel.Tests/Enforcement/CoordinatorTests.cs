@@ -99,14 +99,16 @@ public sealed class CoordinatorTests : IDisposable
         return stdout.Result + stderr.Result;
     }
 
-    private DecisionEvent WaitForDecision(string rule)
+    private DecisionEvent WaitForDecision(string rule) => WaitForDecision(d => d.Policy == rule, $"'{rule}'");
+
+    private DecisionEvent WaitForDecision(Func<DecisionEvent, bool> match, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
             lock (_decisions)
             {
-                if (_decisions.FirstOrDefault(d => d.Policy == rule) is { } found)
+                if (_decisions.FirstOrDefault(match) is { } found)
                 {
                     return found;
                 }
@@ -117,7 +119,7 @@ public sealed class CoordinatorTests : IDisposable
 
         lock (_decisions)
         {
-            Assert.Fail($"no decision for '{rule}' within 10 s; got: {string.Join(", ", _decisions.Select(d => $"{d.Policy}/{d.Action}/{d.Subject}"))}");
+            Assert.Fail($"no decision for {what} within 10 s; got: {string.Join(", ", _decisions.Select(d => $"{d.Policy}/{d.Action}/{d.Subject}@{d.TimestampNs}"))}");
         }
 
         return null!;
@@ -234,25 +236,7 @@ public sealed class CoordinatorTests : IDisposable
             WaitForDecision($"No c2 {kept}");
 
             // the decision the kernel recorded while no coordinator ran names its rule: rule ids are stable across runs
-            var deadline = Stopwatch.StartNew();
-            bool named = false;
-            while (!named && deadline.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                lock (_decisions)
-                {
-                    named = _decisions.Any(d => d.Policy == $"No c2 {kept}" && d.TimestampNs < gapEndNs);
-                }
-
-                if (!named)
-                {
-                    _arrived.Wait(TimeSpan.FromMilliseconds(200));
-                }
-            }
-
-            lock (_decisions)
-            {
-                Assert.True(named, "the gap decision was not named: " + string.Join(", ", _decisions.Select(d => $"{d.Policy}/{d.Action}/{d.Subject}@{d.TimestampNs}")));
-            }
+            WaitForDecision(d => d.Policy == $"No c2 {kept}" && d.TimestampNs < gapEndNs, "the gap decision, named");
         }
         finally
         {
