@@ -23,20 +23,11 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map_update_elem", SetLastError = true)]
     private static partial int MapUpdateElemNative(int fd, void* key, void* value, ulong flags);
 
-    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
-    private static partial int MapGetNextKeyNative(int fd, void* key, void* nextKey);
-
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial nint LinkOpenNative(string path);
 
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__update_program", SetLastError = true)]
     private static partial int LinkUpdateProgramNative(nint link, nint prog);
-
-    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__pin", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int LinkPinNative(nint link, string path);
-
-    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int MapSetPinPathNative(nint map, string path);
 
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__type")]
     private static partial int MapTypeNative(nint map);
@@ -46,9 +37,6 @@ internal static unsafe partial class LibbpfCgroup
 
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__map_flags")]
     private static partial uint MapFlagsNative(nint map);
-
-    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int ObjGetNative(string path);
 
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_obj_get_info_by_fd", SetLastError = true)]
     private static partial int ObjGetInfoByFdNative(int fd, void* info, uint* infoLen);
@@ -114,17 +102,10 @@ internal static unsafe partial class LibbpfCgroup
         while (keys.Count < limit)
         {
             var next = new byte[keySize];
-            int rc;
-            fixed (byte* k = key)
-            fixed (byte* n = next)
-            {
-                rc = MapGetNextKeyNative(mapFd, k, n); // null (no key yet): the first key
-            }
-
+            int rc = LibbpfLsm.MapNextKey(mapFd, key, next); // no key yet: the first key
             if (rc < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                return errno == 2 ? keys : throw new BpfException("bpf_map_get_next_key", errno);
+                return rc == -2 ? keys : throw new BpfException("bpf_map_get_next_key", -rc);
             }
 
             keys.Add(next);
@@ -155,18 +136,6 @@ internal static unsafe partial class LibbpfCgroup
         return true;
     }
 
-    /// <summary>A negative errno from a libbpf 1.x int result (which is -errno already, or -1 with errno set).</summary>
-    private static int Errno(int rc)
-    {
-        if (rc != -1)
-        {
-            return rc;
-        }
-
-        int e = Marshal.GetLastPInvokeError();
-        return e == 0 ? -22 : -e;
-    }
-
     /// <summary>Opens a pinned BPF link (bpf_link__open); the handle's disposal closes the fd only (the pin keeps it).</summary>
     /// <returns>The handle, or null with <paramref name="error"/> = -errno.</returns>
     public static BpfLinkHandle? OpenPinnedLink(string path, out int error)
@@ -174,8 +143,7 @@ internal static unsafe partial class LibbpfCgroup
         nint link = LinkOpenNative(path);
         if (link == 0)
         {
-            int e = Marshal.GetLastPInvokeError();
-            error = e == 0 ? -22 : -e;
+            error = LibbpfLsm.Errno();
             return null;
         }
 
@@ -184,13 +152,13 @@ internal static unsafe partial class LibbpfCgroup
     }
 
     /// <summary>Atomically replaces the program a link runs (BPF_LINK_UPDATE). 0 or -errno (ENOLINK: the link is defunct).</summary>
-    public static int UpdateLinkProgram(BpfLinkHandle link, nint prog) => Errno(LinkUpdateProgramNative(link.DangerousGetHandle(), prog));
+    public static int UpdateLinkProgram(BpfLinkHandle link, nint prog) => LibbpfLsm.Result(LinkUpdateProgramNative(link.DangerousGetHandle(), prog));
 
     /// <summary>Pins a link at <paramref name="path"/> on bpffs. 0 or -errno.</summary>
-    public static int PinLink(BpfLinkHandle link, string path) => Errno(LinkPinNative(link.DangerousGetHandle(), path));
+    public static int PinLink(BpfLinkHandle link, string path) => LibbpfLsm.LinkPin(link.DangerousGetHandle(), path);
 
     /// <summary>Sets the path libbpf reuses a compatible pinned map from (or pins the new map at) during load. 0 or -errno.</summary>
-    public static int SetMapPinPath(nint map, string path) => Errno(MapSetPinPathNative(map, path));
+    public static int SetMapPinPath(nint map, string path) => LibbpfLsm.MapSetPinPath(map, path);
 
     /// <summary>The definition of an opened object's map: type, key size, value size, max entries, flags.</summary>
     public static (uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags) MapDefinition(nint map) =>
@@ -202,7 +170,7 @@ internal static unsafe partial class LibbpfCgroup
     /// </summary>
     public static (uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags)? PinnedMapDefinition(string path)
     {
-        int fd = ObjGetNative(path);
+        int fd = LibbpfLsm.ObjGet(path);
         if (fd < 0)
         {
             return null;

@@ -83,13 +83,15 @@ internal static unsafe partial class LibbpfLsm
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    private static int Errno()
+    /// <summary>The last P/Invoke errno as -errno (-EINVAL when libbpf left none).</summary>
+    internal static int Errno()
     {
         int e = Marshal.GetLastPInvokeError();
         return e == 0 ? -22 : -e;
     }
 
-    private static int Result(int rc) => rc < 0 ? (rc == -1 ? Errno() : rc) : rc;
+    /// <summary>A libbpf 1.x int result as 0/positive or -errno (it is -errno already, or -1 with errno set).</summary>
+    internal static int Result(int rc) => rc < 0 ? (rc == -1 ? Errno() : rc) : rc;
 
     /// <summary>Opens a BPF object from an ELF image. Returns the object handle, or 0 with <paramref name="error"/> = -errno.</summary>
     public static nint ObjectOpenMem(ReadOnlySpan<byte> elf, out int error)
