@@ -179,7 +179,7 @@ internal sealed partial class KernelEventSource : IDisposable
         long lastErrorLog = 0;
         while (!_stopping)
         {
-            if (!_batcher.Flush() || _batcher.Blocked)
+            if (!_batcher.Flush())
             {
                 // The decoder is behind: leave records in the ring (the probes shed by value and count what they
                 // cannot keep) and wait for room instead of dropping here.
