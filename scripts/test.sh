@@ -29,7 +29,13 @@ run_project() { # project [filter]
 		rc=1
 		echo "---- failures in $proj"
 		grep -E -A14 '^\s+Failed [A-Z]' "$log" | head -400
-		grep -E '^\s+Failed [A-Z]' "$log" | sed -E "s/^\s+/  $(basename "$proj" .csproj): /" >>"$summary"
+		# each failed test's name and the first lines of its message, so the tail of a CI log says why too
+		awk -v p="$(basename "$proj" .csproj)" '
+			/^[ \t]+Failed [A-Z]/ { name = $0; sub(/^[ \t]+/, "", name); print "  " p ": " name; want = 0; next }
+			/^[ \t]+Error Message:/ { want = 3; next }
+			/^[ \t]+Stack Trace:/ { want = 0; next }
+			want > 0 { m = $0; sub(/^[ \t]+/, "", m); print "      " substr(m, 1, 400); want-- }
+		' "$log" >>"$summary"
 	fi
 }
 

@@ -23,7 +23,7 @@ public sealed partial class AlertDispatcher : IAsyncDisposable
     private readonly List<SinkRunner> _runners = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private int _stopped;
+    private int _stopped; // 0 running, 1 stopping (sinks draining), 2 stopped
     private long _published;
     private long _droppedAny;
 
@@ -121,12 +121,13 @@ public sealed partial class AlertDispatcher : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan drainTimeout)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        if (Interlocked.CompareExchange(ref _stopped, 1, 0) != 0)
         {
             return;
         }
 
         await Task.WhenAll(_runners.Select(r => r.StopAsync(drainTimeout))).ConfigureAwait(false);
+        Volatile.Write(ref _stopped, 2);
         foreach (SinkStats s in Stats)
         {
             LogStopped(_logger, s.Name, s.Sent, s.Failed, s.Dropped, s.Suppressed, s.Pending);
@@ -135,7 +136,11 @@ public sealed partial class AlertDispatcher : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync(TimeSpan.FromSeconds(10)));
 
-    /// <summary>Raises an internal alert: the <see cref="InternalAlert"/> event, then every sink (not re-entrantly).</summary>
+    /// <summary>
+    /// Raises an internal alert: the <see cref="InternalAlert"/> event, then every sink (not re-entrantly). While the sinks
+    /// drain at stop, a spooled sink still takes it (a "sink down" noticed during the drain reaches the SIEM after the
+    /// next start); a queue-only sink counts it as dropped.
+    /// </summary>
     public void RaiseInternal(Alert alert)
     {
         try
@@ -147,7 +152,7 @@ public sealed partial class AlertDispatcher : IAsyncDisposable
             LogHandlerFailed(_logger, e.Message);
         }
 
-        if (t_raising > 0 || Volatile.Read(ref _stopped) == 1)
+        if (t_raising > 0 || Volatile.Read(ref _stopped) == 2)
         {
             return;
         }

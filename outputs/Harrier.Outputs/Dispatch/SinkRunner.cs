@@ -96,14 +96,9 @@ internal sealed partial class SinkRunner : ISinkHealth
             return true;
         }
 
-        if (_stopping)
-        {
-            Interlocked.Increment(ref _dropped);
-            return false;
-        }
-
         if (_spool is { } spool)
         {
+            // A spool takes alerts while the sink drains at stop too; once it is closed, TryAppend refuses them.
             if (spool.TryAppend(alert))
             {
                 Interlocked.Increment(ref _spooled);
@@ -112,6 +107,10 @@ internal sealed partial class SinkRunner : ISinkHealth
             }
 
             Interlocked.Increment(ref _dropped);
+            if (_stopping)
+            {
+                return false;
+            }
 
             if (Interlocked.Exchange(ref _overflowing, 1) == 0)
             {
@@ -119,6 +118,12 @@ internal sealed partial class SinkRunner : ISinkHealth
                 _raise(InternalAlerts.SpoolOverflow(Name, spool.DroppedNewest + spool.WriteErrors, "drop-newest", _time));
             }
 
+            return false;
+        }
+
+        if (_stopping)
+        {
+            Interlocked.Increment(ref _dropped);
             return false;
         }
 

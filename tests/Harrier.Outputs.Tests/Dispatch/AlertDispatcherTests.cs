@@ -157,6 +157,32 @@ public sealed class AlertDispatcherTests
     }
 
     [Fact]
+    public async Task RaiseInternal_DuringStopDrain_SpooledForNextStartNotDropped()
+    {
+        using var dir = new TempDir();
+        string name = UniqueName("closing");
+        var closing = new CallbackOnDisposeSink(name);
+        var spoolOptions = new SpoolOptions { Directory = dir.Path, Fsync = FsyncPolicy.Always };
+        AlertDispatcher d = AlertDispatcher.Create(new OutputsOptions { Spool = spoolOptions, Sinks = [Sink(name, closing, spool: true)] }, NullLoggerFactory.Instance);
+        closing.OnDispose = () => d.RaiseInternal(InternalAlerts.SinkDown(name, "all brokers down", TimeProvider.System));
+        Assert.True(d.Publish(TestAlerts.Make(0)));
+
+        await d.StopAsync(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(2, d.Stats[0].Spooled);
+        Assert.Equal(2, d.Stats[0].Pending);
+        Assert.Equal(0, d.Stats[0].Dropped);
+        d.RaiseInternal(InternalAlerts.SinkUp(name, TimeProvider.System)); // after the stop: only the event, no sink
+        Assert.Equal(2, d.Stats[0].Spooled);
+
+        var live = new RecordingSink(name);
+        AlertDispatcher next = AlertDispatcher.Create(new OutputsOptions { Spool = spoolOptions, Sinks = [Sink(name, live, spool: true)] }, NullLoggerFactory.Instance);
+        await Harrier.Outputs.Tests.Kafka.KafkaTestSupport.WaitUntilAsync(() => live.Received.Count >= 2, TimeSpan.FromSeconds(10), "redelivery");
+        await next.StopAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([TestAlerts.Make(0).Rule, InternalAlerts.SinkDownRule], live.Received.Select(a => a.Rule));
+    }
+
+    [Fact]
     public async Task Publish_SpoolNearFull_RaisesInternalAlert()
     {
         using var dir = new TempDir();

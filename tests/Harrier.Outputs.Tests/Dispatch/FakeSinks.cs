@@ -43,6 +43,23 @@ internal sealed class BlockedSink(string name) : IAlertSink
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
+/// <summary>Never completes a batch; runs <see cref="OnDispose"/> when disposed (a client library calling back while it closes).</summary>
+internal sealed class CallbackOnDisposeSink(string name) : IAlertSink
+{
+    public string Name { get; } = name;
+
+    public Action? OnDispose { get; set; }
+
+    public async ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+        => await Task.Delay(Timeout.Infinite, ct);
+
+    public ValueTask DisposeAsync()
+    {
+        OnDispose?.Invoke();
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>Fails the first <c>failures</c> batches, then delivers.</summary>
 internal sealed class FlakySink(string name, int failures) : IAlertSink
 {
