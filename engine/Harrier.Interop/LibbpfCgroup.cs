@@ -29,6 +29,9 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link__update_program", SetLastError = true)]
     private static partial int LinkUpdateProgramNative(nint link, nint prog);
 
+    [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link_detach", SetLastError = true)]
+    private static partial int LinkDetachNative(int linkFd);
+
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__type")]
     private static partial int MapTypeNative(nint map);
 
@@ -46,6 +49,29 @@ internal static unsafe partial class LibbpfCgroup
 
     [LibraryImport(Libc, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int StatNative(string path, byte* buf);
+
+    /// <summary>
+    /// Detaches the pinned link at <paramref name="path"/> from its cgroup now (BPF_LINK_DETACH), rather than when the
+    /// last reference goes away: removing a pin only drops a reference, and the kernel frees the link later on a work
+    /// queue. Returns 0 or -errno (a link type without detach gives -EOPNOTSUPP).
+    /// </summary>
+    public static int DetachPinnedLink(string path)
+    {
+        int fd = LibbpfLsm.ObjGet(path);
+        if (fd < 0)
+        {
+            return fd;
+        }
+
+        try
+        {
+            return LinkDetachNative(fd) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            Syscalls.Close(fd);
+        }
+    }
 
     /// <summary>Attaches a loaded cgroup program to the cgroup behind <paramref name="cgroupFd"/>.</summary>
     /// <exception cref="BpfException">The kernel refused (no cgroup v2, missing CAP_NET_ADMIN/CAP_BPF...).</exception>

@@ -425,14 +425,23 @@ public sealed partial class CgroupEnforcer : IDisposable
     }
 
     /// <summary>
-    /// Removes every pin under <paramref name="pinRoot"/> (links first, which detaches the programs once no process
-    /// holds them, then the maps) and the directory. Returns the problems; empty on success (also when nothing is
-    /// pinned there).
+    /// Detaches every pinned link under <paramref name="pinRoot"/> from its cgroup (so no deny is in force once this
+    /// returns), then removes every pin (links, then maps) and the directory. Returns the problems; empty on success
+    /// (also when nothing is pinned there).
     /// </summary>
     public static IReadOnlyList<string> Unpin(string pinRoot = CgroupEnforcerOptions.DefaultPinRoot, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pinRoot);
         string root = pinRoot.TrimEnd('/');
+        if (Directory.Exists(root))
+        {
+            foreach (string link in Directory.GetFiles(root, "link_*"))
+            {
+                // Failing here is not fatal: removing the pin below still detaches, only later (when the kernel frees the link).
+                _ = LibbpfCgroup.DetachPinnedLink(link);
+            }
+        }
+
         var errors = PinDirectory.Remove(root, out bool removed);
         if (removed)
         {

@@ -259,7 +259,7 @@ public sealed class CoordinatorTests : IDisposable
         Assert.True(c.Report.Single(x => x.Rule == rule).Monitor);
 
         Assert.Contains("connect-ok", ConnectFromChild(port), StringComparison.Ordinal);
-        Assert.True(listener.Pending());
+        Assert.True(ListenerAssert.Accepted(listener));
 
         var d = WaitForDecision(rule);
         Assert.Equal("would-deny", d.Action);
