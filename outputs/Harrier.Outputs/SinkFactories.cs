@@ -4,7 +4,7 @@ using Harrier.Outputs.Sinks;
 namespace Harrier.Outputs;
 
 /// <summary>
-/// Registry of sink types by name (case-insensitive). <c>console</c> and <c>file</c> are built in; the host registers
+/// Registry of sink types by name (case-insensitive). <c>console</c>, <c>file</c> and <c>serilog</c> (any Serilog sink, configured as Serilog.Settings.Configuration reads it) are built in; the host registers
 /// others before building the dispatcher (Kafka: <c>Harrier.Outputs.Kafka.KafkaSinks.Register()</c>). Thread-safe.
 /// </summary>
 public static class SinkFactories
@@ -13,6 +13,7 @@ public static class SinkFactories
     {
         ["console"] = new DelegateFactory(false, ConsoleAlertSink.Validate, c => new ConsoleAlertSink(c.Options)),
         ["file"] = new DelegateFactory(false, FileAlertSink.Validate, c => new FileAlertSink(c.Options)),
+        ["serilog"] = new DelegateFactory(false, ConfiguredSerilogAlertSink.Validate, c => new ConfiguredSerilogAlertSink(c.Options)),
     };
 
     private static readonly Dictionary<string, string> s_optional = new(StringComparer.OrdinalIgnoreCase)

@@ -31,6 +31,7 @@ internal sealed partial class SinkRunner : ISinkHealth
     private int _healthy = 1;
     private int _nearFull;
     private int _overflowing;
+    private long _oldestDropsAtReset; // spool.DroppedOldest when the level last fell back: only drops after it are news
     private long _sent;
     private long _failed;
     private long _spooled;
@@ -222,16 +223,20 @@ internal sealed partial class SinkRunner : ISinkHealth
                 _raise(InternalAlerts.SpoolNearFull(Name, bytes, spool.MaxBytes, _time));
             }
 
-            if (spool.DroppedOldest > 0 && Interlocked.Exchange(ref _overflowing, 1) == 0)
+            long dropped = spool.DroppedOldest;
+            if (dropped > Interlocked.Read(ref _oldestDropsAtReset) && Interlocked.Exchange(ref _overflowing, 1) == 0)
             {
                 LogSpoolFull(_logger, Name);
-                _raise(InternalAlerts.SpoolOverflow(Name, spool.DroppedOldest, "drop-oldest", _time));
+                _raise(InternalAlerts.SpoolOverflow(Name, dropped, "drop-oldest", _time));
             }
         }
         else if (bytes < threshold / 2)
         {
             Volatile.Write(ref _nearFull, 0);
-            Volatile.Write(ref _overflowing, 0);
+            if (Interlocked.Exchange(ref _overflowing, 0) == 1)
+            {
+                Interlocked.Exchange(ref _oldestDropsAtReset, spool.DroppedOldest);
+            }
         }
     }
 

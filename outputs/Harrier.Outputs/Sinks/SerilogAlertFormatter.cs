@@ -48,15 +48,18 @@ internal sealed class SerilogAlertFormatter(AlertFormat format, bool flatKeys, b
     /// <summary>Wraps an alert in a Serilog event at the matching level.</summary>
     public static LogEvent ToLogEvent(Alert alert) => new(
         DateTimeOffset.FromUnixTimeMilliseconds(AlertTime.ToUnixMilliseconds(alert.TimeNs)),
-        alert.Priority switch
-        {
-            <= Priority.Critical => LogEventLevel.Fatal,
-            Priority.Error => LogEventLevel.Error,
-            Priority.Warning => LogEventLevel.Warning,
-            Priority.Debug => LogEventLevel.Debug,
-            _ => LogEventLevel.Information,
-        },
+        Level(alert.Priority),
         null,
         MessageTemplate.Empty,
         [new LogEventProperty(AlertProperty, new ScalarValue(alert))]);
+
+    /// <summary>The Serilog level an alert of <paramref name="priority"/> is written at.</summary>
+    public static LogEventLevel Level(Priority priority) => priority switch
+    {
+        <= Priority.Critical => LogEventLevel.Fatal,
+        Priority.Error => LogEventLevel.Error,
+        Priority.Warning => LogEventLevel.Warning,
+        Priority.Debug => LogEventLevel.Debug,
+        _ => LogEventLevel.Information,
+    };
 }

@@ -23,7 +23,7 @@ internal abstract class SerilogAlertSink(string name) : IAlertSink
         for (int i = 0; i < batch.Count; i++)
         {
             long before = Failures.Failures;
-            logger.Write(SerilogAlertFormatter.ToLogEvent(batch[i]));
+            logger.Write(ToLogEvent(batch[i]));
             bool ok = Failures.Failures == before;
             statuses[i] = ok ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
             anyFailed |= !ok;
@@ -44,4 +44,7 @@ internal abstract class SerilogAlertSink(string name) : IAlertSink
     }
 
     protected void Initialise(Logger logger) => _logger = logger;
+
+    /// <summary>The Serilog event carrying one alert (default: the alert object, rendered by <see cref="SerilogAlertFormatter"/>).</summary>
+    protected virtual Serilog.Events.LogEvent ToLogEvent(Alert alert) => SerilogAlertFormatter.ToLogEvent(alert);
 }

@@ -208,6 +208,58 @@ public sealed class AlertDispatcherTests
     }
 
     [Fact]
+    public async Task Publish_SpoolRefillsWithoutNewDrops_NoSecondOverflowAlertUntilDropsResume()
+    {
+        using var dir = new TempDir();
+        string name = UniqueName("refill");
+        var gated = new GatedSink(name);
+        var internals = new ConcurrentQueue<Alert>();
+        var options = new OutputsOptions
+        {
+            Spool = new SpoolOptions { Directory = dir.Path, SegmentBytes = 8192, MaxBytes = 65536, NearFullPercent = 50, Fsync = FsyncPolicy.Never, Overflow = OverflowPolicy.DropOldest },
+            Sinks = [Sink(name, gated, spool: true)],
+        };
+        AlertDispatcher d = AlertDispatcher.Create(options, NullLoggerFactory.Instance);
+        d.InternalAlert += internals.Enqueue;
+        int Overflows() => internals.Count(a => a.Rule == InternalAlerts.SpoolOverflowRule);
+        int next = 0;
+
+        // 1. the destination is down: the spool fills and drops its oldest alerts, reported once
+        while (d.Stats[0].Dropped == 0)
+        {
+            d.Publish(TestAlerts.Make(next++));
+        }
+
+        Assert.Equal(1, Overflows());
+
+        // 2. it returns and everything is delivered: the level falls back
+        gated.Open();
+        await Harrier.Outputs.Tests.Kafka.KafkaTestSupport.WaitUntilAsync(() => d.Stats[0].Pending == 0 && d.Stats[0].SpoolBytes < 16384, TimeSpan.FromSeconds(10), "drained");
+        gated.Close();
+
+        // 3. down again, filled past near-full without a drop: near-full is news, an overflow is not
+        long dropped = d.Stats[0].Dropped;
+        while (d.Stats[0].SpoolBytes < 65536 * 6 / 10)
+        {
+            d.Publish(TestAlerts.Make(next++));
+        }
+
+        Assert.Equal(dropped, d.Stats[0].Dropped);
+        Assert.Equal(1, Overflows());
+        Assert.Equal(2, internals.Count(a => a.Rule == InternalAlerts.SpoolNearFullRule));
+
+        // 4. new drops: reported again
+        while (d.Stats[0].Dropped == dropped)
+        {
+            d.Publish(TestAlerts.Make(next++));
+        }
+
+        Assert.Equal(2, Overflows());
+        gated.Open();
+        await d.StopAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void EventLoss_Build_IsInternalCriticalWithTypedFields()
     {
         Alert a = InternalAlerts.EventLoss(1234, "ringbuf", new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_795_593_600)), "h1");

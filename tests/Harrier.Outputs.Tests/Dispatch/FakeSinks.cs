@@ -60,6 +60,37 @@ internal sealed class CallbackOnDisposeSink(string name) : IAlertSink
     }
 }
 
+/// <summary>Delivers only while open: closed, a batch waits until the sink is opened (or the emit is cancelled).</summary>
+internal sealed class GatedSink(string name) : IAlertSink
+{
+    private volatile TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    public ConcurrentQueue<Alert> Received { get; } = new();
+
+    public void Open() => _gate.TrySetResult();
+
+    public void Close()
+    {
+        if (_gate.Task.IsCompleted)
+        {
+            _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public async ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+    {
+        await _gate.Task.WaitAsync(ct);
+        foreach (Alert a in batch)
+        {
+            Received.Enqueue(a);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
 /// <summary>Fails the first <c>failures</c> batches, then delivers.</summary>
 internal sealed class FlakySink(string name, int failures) : IAlertSink
 {
