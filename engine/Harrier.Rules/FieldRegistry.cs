@@ -13,6 +13,9 @@ public static class FieldRegistry
     private static readonly EventClass[] FileOnly = { EventClass.File };
     private static readonly EventClass[] NetOnly = { EventClass.Network };
     private static readonly EventClass[] FdClasses = { EventClass.File, EventClass.Network, EventClass.Privilege };
+
+    /// <summary>Socket address fields: network calls, and the dup family when the duplicated fd is a socket.</summary>
+    private static readonly EventClass[] SockClasses = { EventClass.Network, EventClass.Privilege };
     private static readonly EventClass[] DecisionOnly = { EventClass.Decision };
     private static readonly EventClass[] PrivOnly = { EventClass.Privilege };
 
@@ -81,7 +84,7 @@ public static class FieldRegistry
         S("proc.name", "Process name (comm, up to 15 characters).", X.ProcName);
         S("proc.exe", "The first command-line argument (argv[0]).", X.ProcExe);
         S("proc.exepath", "Absolute path of the executable.", X.ProcExePath);
-        S("proc.args", "Command-line arguments argv[1..] joined by spaces.", X.ProcArgs);
+        S("proc.args", "Command-line arguments argv[1..] joined by spaces; proc.args[N] is argv[N] alone (proc.args[1] = first argument, [0] = argv[0]).", X.ProcArgs, arg: FieldArgMode.OptionalIndex);
         S("proc.cmdline", "Process name followed by its arguments.", X.ProcCmdline);
         S("proc.cwd", "Current working directory.", X.ProcCwd);
         N("proc.tty", "Controlling terminal device number; 0 when none.", X.ProcTty);
@@ -136,17 +139,17 @@ public static class FieldRegistry
         S("fd.filename", "The file name part of fd.name.", X.FdFilename, FileOnly);
         S("fd.typechar", "One character for the fd type: f file, d directory, 4 IPv4, 6 IPv6, u unix, s socket of unknown family.", X.FdTypeChar, FdClasses);
         S("fd.type", "The fd type: file, directory, ipv4, ipv6, unix, socket.", X.FdType, FdClasses);
-        S("fd.sockfamily", "Socket family: ip or unix.", X.FdSockFamily, NetOnly);
+        S("fd.sockfamily", "Socket family: ip or unix.", X.FdSockFamily, SockClasses);
         S("fd.l4proto", "Transport protocol: tcp, udp, icmp, raw.", X.FdL4Proto, NetOnly);
         B("fd.connected", "True when the socket is connected.", X.FdConnected, NetOnly);
         P("fd.cip", "Client IP address.", X.FdCip);
         P("fd.sip", "Server IP address.", X.FdSip);
         P("fd.lip", "Local IP address.", X.FdLip);
         P("fd.rip", "Remote IP address.", X.FdRip);
-        N("fd.cport", "Client port.", X.FdCport, NetOnly);
-        N("fd.sport", "Server port.", X.FdSport, NetOnly);
-        N("fd.lport", "Local port.", X.FdLport, NetOnly);
-        N("fd.rport", "Remote port.", X.FdRport, NetOnly);
+        N("fd.cport", "Client port.", X.FdCport, SockClasses);
+        N("fd.sport", "Server port.", X.FdSport, SockClasses);
+        N("fd.lport", "Local port.", X.FdLport, SockClasses);
+        N("fd.rport", "Remote port.", X.FdRport, SockClasses);
         Net("fd.cnet", "Client address, compared against networks (fd.cnet = 10.0.0.0/8).", X.FdCip);
         Net("fd.snet", "Server address, compared against networks.", X.FdSip);
         Net("fd.lnet", "Local address, compared against networks.", X.FdLip);
@@ -227,15 +230,15 @@ public static class FieldRegistry
         => Add(new FieldInfo(name, FieldType.Bool, desc, g, FieldArgMode.None, classes));
 
     private static FieldInfo P(string name, string desc, Func<HarrierEvent, string?, IpValue?> g)
-        => Add(new FieldInfo(name, FieldType.Ip, desc, g, FieldArgMode.None, NetOnly));
+        => Add(new FieldInfo(name, FieldType.Ip, desc, g, FieldArgMode.None, SockClasses));
 
     private static FieldInfo Net(string name, string desc, Func<HarrierEvent, string?, IpValue?> g)
-        => Add(new FieldInfo(name, FieldType.Net, desc, g, FieldArgMode.None, NetOnly));
+        => Add(new FieldInfo(name, FieldType.Net, desc, g, FieldArgMode.None, SockClasses));
 
     private static void Alias(string name, FieldType type, string desc, params string[] anyOf)
     {
         var first = ByName[anyOf[0]];
-        var f = new FieldInfo(name, type, desc, first.Getter, FieldArgMode.None, NetOnly) { AnyOf = anyOf };
+        var f = new FieldInfo(name, type, desc, first.Getter, FieldArgMode.None, SockClasses) { AnyOf = anyOf };
         Add(f);
     }
 }

@@ -1,4 +1,5 @@
 using Harrier.Events;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Harrier.Rules.Tests;
 
@@ -39,6 +40,10 @@ public class DefaultRulesTests
     {
         { "Read sensitive file by untrusted program", () => Ev.Open(P("python3"), "/etc/shadow"), () => Ev.Open(P("sshd"), "/etc/shadow") },
         { "Read sensitive file by untrusted program", () => Ev.Open(P("cat"), "/root/.ssh/id_ed25519"), () => Ev.Open(P("cat"), "/root/.ssh/id_ed25519.pub.txt", res: -2) },
+        { "Read sensitive file by untrusted program", () => Ev.Open(P("perl"), "/etc/sudoers"), () => Ev.Open(P("perl"), "/etc/sudoers", 0x241) },
+        { "Read sensitive file by untrusted program", () => Ev.Open(P("perl"), "/etc/sudoers.d/90-cloud"), () => Ev.Open(P("perl"), "/etc/sudoers.conf") },
+        { "Execution from temporary directory", () => Ev.Exec(P("x", "/tmp/x")), () => Ev.Exec(P("x", "/opt/tmp/x")) },
+        { "Execution from temporary directory", () => Ev.Exec(P("x", "/var/tmp/.hidden/x")), () => Ev.Exec(P("x", "/usr/local/bin/x")) },
         { "Write below etc", () => Ev.Open(P("vim"), "/etc/passwd", 0x241), () => Ev.Open(P("apt-get"), "/etc/passwd", 0x241) },
         { "Write below binary dir", () => Ev.Open(P("curl"), "/usr/bin/ls", 0x241), () => Ev.Open(P("dpkg"), "/usr/bin/ls", 0x241) },
         { "Clear log activities", () => Ev.Open(P("bash"), "/var/log/auth.log", 0x201), () => Ev.Open(P("logrotate"), "/var/log/auth.log", 0x201) },
@@ -57,6 +62,65 @@ public class DefaultRulesTests
         { "BPF program loaded by unexpected process", () => Ev.Priv(P("loader"), EventType.Bpf, init: e => { e.Request = 5; e.Res = 7; }), () => Ev.Priv(P("harrier"), EventType.Bpf, init: e => { e.Request = 5; e.Res = 7; }) },
         { "Setuid root outside su and sudo", () => Ev.Priv(P("exploit"), EventType.Setuid, init: e => e.Id0 = 0), () => Ev.Priv(P("sudo"), EventType.Setuid, init: e => e.Id0 = 0) },
     };
+
+    private static List<string> Feed(RuleEvaluator ev, params HarrierEvent[] events)
+    {
+        var matches = new List<RuleMatch>();
+        ev.Evaluate(events, matches);
+        return matches.Select(m => m.Rule.Name).ToList();
+    }
+
+    [Theory]
+    [InlineData(29, true)]
+    [InlineData(31, false)]
+    public void SensitiveReadThenOutbound_FiresOnlyWithin30Seconds(int secondsLater, bool fires)
+    {
+        const string Rule = "Sensitive file read then outbound connection";
+        var time = new FakeTimeProvider();
+        var ev = Set.Value.CreateEvaluator(time);
+        var thief = P("python3");
+        Assert.DoesNotContain(Rule, Feed(ev, Ev.Open(thief, "/etc/shadow")));
+        time.Advance(TimeSpan.FromSeconds(secondsLater));
+        Assert.DoesNotContain(Rule, Feed(ev, Ev.Connect(Ev.Proc("curl", parent: Shell, pid: 21), "198.51.100.4", 443))); // another process: other key
+        Assert.DoesNotContain(Rule, Feed(ev, Ev.Connect(thief, "127.0.0.1", 443)));        // loopback is not outbound
+        Assert.Equal(fires, Feed(ev, Ev.Connect(thief, "198.51.100.4", 443)).Contains(Rule));
+    }
+
+    [Theory]
+    [InlineData(20, 20, true)]
+    [InlineData(19, 19, false)]
+    [InlineData(40, 1, false)] // 40 failures of one name are one distinct file
+    public void FailedOpensUnderEtc_FireAtTwentyDistinctWithinTenSeconds(int failures, int distinct, bool fires)
+    {
+        const string Rule = "Burst of failed opens under /etc";
+        var time = new FakeTimeProvider();
+        var ev = Set.Value.CreateEvaluator(time);
+        var prober = P("enum");
+        var fired = new List<string>();
+        for (int i = 0; i < failures; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(400)); // 20 failures span 8 s: inside the 10 s window
+            fired.AddRange(Feed(ev, Ev.Open(prober, $"/etc/probe-{i % distinct}", res: -2)));
+        }
+
+        Assert.Equal(fires, fired.Contains(Rule));
+    }
+
+    [Fact]
+    public void FailedOpensUnderEtc_SpreadBeyondTenSeconds_DoNotFire()
+    {
+        var time = new FakeTimeProvider();
+        var ev = Set.Value.CreateEvaluator(time);
+        var prober = P("enum");
+        var fired = new List<string>();
+        for (int i = 0; i < 25; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1)); // never 20 within 10 s
+            fired.AddRange(Feed(ev, Ev.Open(prober, $"/etc/probe-{i}", res: -2)));
+        }
+
+        Assert.DoesNotContain("Burst of failed opens under /etc", fired);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -89,6 +89,12 @@ public class FilterSemanticsTests
     [InlineData("proc.cmdline = \"bash -c cat /etc/shadow\"", true)]
     [InlineData("proc.args = \"-c cat /etc/shadow\"", true)]
     [InlineData("proc.exe = bash", true)]
+    [InlineData("proc.args[1] = -c", true)]
+    [InlineData("proc.args[2] = \"cat /etc/shadow\"", true)]
+    [InlineData("proc.args[0] = bash", true)]
+    [InlineData("proc.args[3] exists", false)]
+    [InlineData("proc.args[3] != x", false)]
+    [InlineData("proc.args[1] in (-e, -c)", true)]
     // env
     [InlineData("proc.env[HOME] = /var/www", true)]
     [InlineData("proc.env[NOPE] exists", false)]
@@ -186,6 +192,13 @@ public class FilterSemanticsTests
     [InlineData("evt.arg.flags startswith O_RDONLY", true)]
     [InlineData("evt.arg[flags] contains O_CLOEXEC", true)]
     [InlineData("evt.arg.name = /etc/shadow", true)]
+    [InlineData("evt.arg[0] = 3", true)]
+    [InlineData("evt.arg[2] = /etc/shadow", true)]
+    [InlineData("evt.arg[9] exists", false)]
+    [InlineData("proc.args[1] = -c", true)]
+    [InlineData("proc.args[0] = bash", true)]
+    [InlineData("proc.args[2] startswith cat", true)]
+    [InlineData("proc.args[3] exists", false)]
     [InlineData("evt.type = openat and fd.name pmatch (/etc)", true)]
     public void Open_Condition_EvaluatesAsFalco(string condition, bool expected)
         => Assert.Equal(expected, Eval(condition, OpenShadow()));
@@ -221,6 +234,10 @@ public class FilterSemanticsTests
     [InlineData("fd.type = ipv4", true)]
     [InlineData("fd.name = \"10.1.2.3:40000->203.0.113.7:4444\"", true)]
     [InlineData("fd.connected = true", true)]
+    [InlineData("evt.arg[0] = 0", true)]
+    [InlineData("evt.arg[1] = \"10.1.2.3:40000->203.0.113.7:4444\"", true)]
+    [InlineData("evt.arg[2] = 5", true)]
+    [InlineData("evt.arg.fd = 5", true)]
     public void Connect_Condition_EvaluatesAsFalco(string condition, bool expected)
         => Assert.Equal(expected, Eval(condition, ConnectOut()));
 
@@ -231,6 +248,28 @@ public class FilterSemanticsTests
         Assert.True(Eval("fd.snet = 2001:db8::/32", e));
         Assert.False(Eval("fd.snet = 10.0.0.0/8", e));
         Assert.True(Eval("fd.typechar = 6", e));
+    }
+
+    [Theory]
+    [InlineData(2, "fd.type = ipv4 and fd.typechar = 4 and fd.sockfamily = ip", true)]
+    [InlineData(2, "fd.sip = 203.0.113.9 and fd.sport = 4444 and fd.lport = 40000 and fd.rip = 203.0.113.9", true)]
+    [InlineData(2, "fd.snet = 203.0.113.0/24 and fd.ip = 10.1.2.3 and fd.port = 4444", true)]
+    [InlineData(10, "fd.type = ipv6", true)]
+    [InlineData(1, "fd.type = unix", true)]
+    [InlineData(1, "fd.sip exists", false)]
+    [InlineData(1, "fd.sip != 1.2.3.4", false)]
+    [InlineData(0, "fd.type = socket", true)]
+    public void Dup_SocketFd_TypedAndAddressedAsFalco(int family, string condition, bool expected)
+    {
+        var e = Ev.Dup2(Bash, 3, 1, socket: true);
+        e.FdSocketFamily = family;
+        if (family == 2)
+        {
+            e.FdLocal = SockAddress.FromIP(System.Net.IPAddress.Parse("10.1.2.3"), 40000);
+            e.FdRemote = SockAddress.FromIP(System.Net.IPAddress.Parse("203.0.113.9"), 4444);
+        }
+
+        Assert.Equal(expected, Eval(condition, e));
     }
 
     [Fact]
@@ -259,6 +298,7 @@ public class FilterSemanticsTests
     [InlineData("proc.name regex '('", "invalid regular expression")]
     [InlineData("proc.name bcontains zz", "hex")]
     [InlineData("proc.name[1] = a", "does not take an argument")]
+    [InlineData("proc.args[x] = a", "non-negative index")]
     [InlineData("proc.aname[x] = a", "non-negative index")]
     [InlineData("evt.arg = a", "requires an argument")]
     [InlineData("tolower(proc.pid) = a", "needs a string argument")]

@@ -461,6 +461,15 @@ internal sealed partial class ProcessTable
             info.Cwd = cwd;
         }
 
+        // A process that called setsid() or took a controlling terminal after its fork (script, login, sshd's
+        // session child) no longer has its parent's: exec is where Falco takes proc.tty, proc.sid and proc.vpgid.
+        if (_procfs.TryReadStat(info.Pid, out var stat))
+        {
+            info.Tty = stat.TtyNr;
+            info.Sid = stat.Session;
+            info.Pgid = stat.Pgrp;
+        }
+
         info.FromProcfs = false;
         if (pe.CgroupId == 0)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Sockets;
 using Harrier.Events;
@@ -110,7 +111,11 @@ internal static class FieldExtractors
         switch (e)
         {
             case FileEvent f:
-                l.Add(("res", e.Res.ToString(inv)));
+                if (!IsOpen(e.Type))
+                {
+                    l.Add(("res", e.Res.ToString(inv))); // the open family returns the fd: Falco's first parameter is 'fd'
+                }
+
                 switch (e.Type)
                 {
                     case EventType.Rename or EventType.Renameat or EventType.Renameat2 or EventType.Link or EventType.Linkat:
@@ -125,10 +130,19 @@ internal static class FieldExtractors
                         l.Add(("fd", f.Fd.ToString(inv)));
                         break;
                     case EventType.Open or EventType.Openat or EventType.Openat2 or EventType.Creat:
-                        l.Add(("fd", f.Fd.ToString(inv)));
-                        l.Add(("dirfd", f.Dirfd.ToString(inv)));
+                        // Falco's exit-event order: fd, [dirfd,] name, [flags,] mode (creat has no dirfd nor flags).
+                        l.Add(("fd", (e.Res < 0 ? e.Res : f.Fd).ToString(inv)));
+                        if (e.Type is EventType.Openat or EventType.Openat2)
+                        {
+                            l.Add(("dirfd", f.Dirfd.ToString(inv)));
+                        }
+
                         l.Add(("name", f.RawPath));
-                        l.Add(("flags", SyscallNames.OpenFlags(f.Flags)));
+                        if (e.Type != EventType.Creat)
+                        {
+                            l.Add(("flags", SyscallNames.OpenFlags(f.Flags)));
+                        }
+
                         l.Add(("mode", "0" + Convert.ToString(f.Mode, 8)));
                         break;
                     default:
@@ -139,6 +153,22 @@ internal static class FieldExtractors
                         break;
                 }
 
+                break;
+            case NetworkEvent n when e.Type == EventType.Socket:
+                // Falco's socket exit event: fd (the result), domain, type, proto.
+                l.Add(("fd", e.Res.ToString(inv)));
+                l.Add(("domain", SyscallNames.SocketDomain(n.Domain)));
+                l.Add(("type", n.SockType.ToString(inv)));
+                l.Add(("proto", n.Protocol.ToString(inv)));
+                break;
+            case NetworkEvent n when e.Type == EventType.Connect:
+                // Falco's connect exit event: res, tuple, fd; Harrier's socket details follow.
+                l.Add(("res", e.Res.ToString(inv)));
+                l.Add(("tuple", n.Remote.IsSet || n.Local.IsSet ? FdName(e, null) : null));
+                l.Add(("fd", n.Fd.ToString(inv)));
+                l.Add(("domain", SyscallNames.SocketDomain(n.Domain)));
+                l.Add(("type", n.SockType.ToString(inv)));
+                l.Add(("proto", n.Protocol.ToString(inv)));
                 break;
             case NetworkEvent n:
                 l.Add(("res", e.Res.ToString(inv)));
@@ -275,6 +305,11 @@ internal static class FieldExtractors
             return null;
         }
 
+        if (arg is not null)
+        {
+            return ProcArgv(e, list, Index(arg));
+        }
+
         var cache = t_args;
         if (ReferenceEquals(cache.Event, e) && cache.Id == e.EventId && ReferenceEquals(cache.Src, list) && cache.Value is not null)
         {
@@ -286,6 +321,19 @@ internal static class FieldExtractors
             : string.Join(' ', list);
         t_args = (e, e.EventId, list, value);
         return value;
+    }
+
+    /// <summary><c>proc.args[N]</c>: argv[N] alone (0 is argv[0], as <c>proc.exe</c>); missing past the last argument.</summary>
+    private static string? ProcArgv(HarrierEvent e, IReadOnlyList<string> list, int n)
+    {
+        if (e is ProcessEvent && e.Type is EventType.Execve or EventType.Execveat)
+        {
+            // The exec event carries the whole argv, argv[0] included.
+            return n < list.Count ? list[n] : null;
+        }
+
+        // The process table keeps argv[1..] and argv[0] apart (proc.exe).
+        return n == 0 ? ProcExe(e, null) : n - 1 < list.Count ? list[n - 1] : null;
     }
 
     /// <summary><c>proc.cmdline</c>: the process name followed by argv[1..], as Falco prints it.</summary>
@@ -615,7 +663,19 @@ internal static class FieldExtractors
                     _ => null,
                 };
             case PrivilegeEvent p when e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3:
-                return p.FdIsSocket ? "socket" : p.FdName is { Length: > 0 } n2 && n2.StartsWith('/') ? "file" : null;
+                if (p.FdIsSocket)
+                {
+                    // the duplicated fd's socket family, as Falco types the fd (ipv4/ipv6/unix)
+                    return p.FdSocketFamily switch
+                    {
+                        1 => "unix",
+                        2 => "ipv4",
+                        10 => "ipv6",
+                        _ => "socket",
+                    };
+                }
+
+                return p.FdName is { Length: > 0 } n2 && n2.StartsWith('/') ? "file" : null;
             default:
                 return null;
         }
@@ -652,21 +712,39 @@ internal static class FieldExtractors
     private static (SockAddress Client, SockAddress Server) ClientServer(NetworkEvent n)
         => n.Type is EventType.Accept or EventType.Accept4 or EventType.Listen or EventType.Bind ? (n.Remote, n.Local) : (n.Local, n.Remote);
 
-    public static IpValue? FdCip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(ClientServer(n).Client) : null;
+    /// <summary>A dup'ed socket: its endpoints as the kernel saw them (this side is the client, as for every call but
+    /// accept, bind and listen).</summary>
+    private static bool DupSocket(HarrierEvent e, [NotNullWhen(true)] out PrivilegeEvent? p)
+    {
+        p = e as PrivilegeEvent;
+        return p is { FdIsSocket: true } && e.Type is EventType.Dup or EventType.Dup2 or EventType.Dup3;
+    }
 
-    public static IpValue? FdSip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(ClientServer(n).Server) : null;
+    private static SockAddress Client(HarrierEvent e) => e is NetworkEvent n ? ClientServer(n).Client : DupSocket(e, out var p) ? p.FdLocal : default;
 
-    public static IpValue? FdLip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(n.Local) : null;
+    private static SockAddress Server(HarrierEvent e) => e is NetworkEvent n ? ClientServer(n).Server : DupSocket(e, out var p) ? p.FdRemote : default;
 
-    public static IpValue? FdRip(HarrierEvent e, string? arg) => e is NetworkEvent n ? IpValue.From(n.Remote) : null;
+    private static SockAddress Local(HarrierEvent e) => e is NetworkEvent n ? n.Local : DupSocket(e, out var p) ? p.FdLocal : default;
 
-    public static long? FdCport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(ClientServer(n).Client) is not null ? ClientServer(n).Client.Port : null;
+    private static SockAddress Remote(HarrierEvent e) => e is NetworkEvent n ? n.Remote : DupSocket(e, out var p) ? p.FdRemote : default;
 
-    public static long? FdSport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(ClientServer(n).Server) is not null ? ClientServer(n).Server.Port : null;
+    private static long? Port(SockAddress a) => IpValue.From(a) is not null ? a.Port : null;
 
-    public static long? FdLport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(n.Local) is not null ? n.Local.Port : null;
+    public static IpValue? FdCip(HarrierEvent e, string? arg) => IpValue.From(Client(e));
 
-    public static long? FdRport(HarrierEvent e, string? arg) => e is NetworkEvent n && IpValue.From(n.Remote) is not null ? n.Remote.Port : null;
+    public static IpValue? FdSip(HarrierEvent e, string? arg) => IpValue.From(Server(e));
+
+    public static IpValue? FdLip(HarrierEvent e, string? arg) => IpValue.From(Local(e));
+
+    public static IpValue? FdRip(HarrierEvent e, string? arg) => IpValue.From(Remote(e));
+
+    public static long? FdCport(HarrierEvent e, string? arg) => Port(Client(e));
+
+    public static long? FdSport(HarrierEvent e, string? arg) => Port(Server(e));
+
+    public static long? FdLport(HarrierEvent e, string? arg) => Port(Local(e));
+
+    public static long? FdRport(HarrierEvent e, string? arg) => Port(Remote(e));
 
     // ---- decisions (Harrier's own fields)
     public static string? DecisionHook(HarrierEvent e, string? arg) => e is DecisionEvent d ? d.Hook : null;

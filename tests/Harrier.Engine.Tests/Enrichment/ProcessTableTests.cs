@@ -164,6 +164,29 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Enrich_ExecAfterSetsid_TakesTheNewTerminalAndSession()
+    {
+        var table = NewTable();
+        table.Seed();
+        var fork = Proc(EventType.Fork, 1, 0, "systemd");
+        fork.ChildPid = 702;
+        table.Enrich(fork);
+        Assert.Equal(0, table.Find(702)!.Tty); // inherited from systemd at fork
+
+        // The child called setsid() and opened a pty as its controlling terminal before exec (as script or login do).
+        _fs.Add(702, 1, "bash", ["bash"], "/usr/bin/bash", tty: 34821, sid: 702, pgrp: 702);
+        var exec = Proc(EventType.Execve, 702, 1, "bash");
+        exec.ExePath = "/usr/bin/bash";
+        exec.Argv = ["bash"];
+        table.Enrich(exec);
+
+        var p = table.Find(702)!;
+        Assert.Equal(34821, p.Tty);
+        Assert.Equal(702, p.Sid);
+        Assert.Equal(702, p.Pgid);
+    }
+
+    [Fact]
     public void Enrich_FailedExec_ChangesNothing()
     {
         var table = NewTable();

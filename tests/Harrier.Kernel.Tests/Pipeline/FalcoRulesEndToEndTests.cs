@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using Harrier.Engine.Enforcement;
 using Harrier.Events;
 using Harrier.Kernel.Tests.Observation;
 
@@ -14,6 +16,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(3);
     private readonly FalcoRulesFixture _fx;
     private readonly string _dir;
+    private readonly List<string> _cgroups = new();
 
     public FalcoRulesEndToEndTests(FalcoRulesFixture fx)
     {
@@ -21,7 +24,20 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         _dir = Directory.CreateTempSubdirectory("harrier-e2e-").FullName;
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        foreach (string cg in _cgroups)
+        {
+            try
+            {
+                Directory.Delete(cg); // rmdir of an empty cgroup: every staged process has exited by now
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
 
     [FalcoRulesFact]
     public void ReadShadow_ByUntrustedBinary_FiresReadSensitiveFileUntrusted()
@@ -150,6 +166,94 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         File.WriteAllText(victim, "data");
         int pid = Run("/usr/bin/shred", ["-u", victim]);
         AssertFired("Remove Bulk Data from Disk", a => a.Process?.Pid == pid);
+    }
+
+    [FalcoRulesFact]
+    public void ReadShadow_ByWebServerLongAfterStart_FiresReadSensitiveFileTrustedAfterStartup()
+    {
+        // proc_is_new is proc.duration <= 5 s: the process named like a web server waits past that, then opens
+        // /etc/shadow itself (a redirection of the shell, not a child).
+        string nginx = Copy("/bin/bash", "nginx");
+        int pid = Run(nginx, ["-c", "sleep 5.3; exec 3</etc/shadow; exit 0"]);
+        AssertFired("Read sensitive file trusted after startup", a => a.Process?.Pid == pid && a.Output.Contains("file=/etc/shadow"));
+    }
+
+    [FalcoRulesFact]
+    public void Login_RunAsSystemUser_FiresSystemUserInteractive()
+    {
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101); // the system user must reach the binary
+        string login = Copy("/bin/true", "login");
+        int pid = Run("/usr/bin/setpriv", ["--reuid=1", "--regid=1", "--clear-groups", login]);
+        AssertFired("System user interactive", a => a.Process?.Pid == pid && a.Output.Contains("user=daemon"));
+    }
+
+    [FalcoRulesFact]
+    public void Netcat_WithExecOptionInContainer_FiresNetcatRemoteCodeExecutionInContainer()
+    {
+        var (cgroup, id) = FakeContainer();
+        string nc = Copy("/bin/bash", "nc");
+        int pid = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {nc} -c 'sleep 0.5; exit 0'"]);
+        AssertFired("Netcat Remote Code Execution in Container", a => a.Process?.Pid == pid && a.Process.ContainerId == id);
+    }
+
+    [FalcoRulesFact]
+    public void PacketSocket_InContainer_FiresPacketSocketCreatedInContainer()
+    {
+        var (cgroup, id) = FakeContainer();
+        int pid = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {Python()} -c 'import socket, time; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); time.sleep(0.3)'"]);
+        AssertFired("Packet socket created in container", a => a.Process?.Pid == pid && a.Process.ContainerId == id);
+    }
+
+    [FalcoRulesFact]
+    public void StdinDupedOntoTcpSocketInContainer_FiresRedirectStdoutStdinToNetworkConnection()
+    {
+        const string script = """
+            import os, socket, time
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            conn = socket.create_connection(listener.getsockname())
+            os.dup2(conn.fileno(), 0)
+            time.sleep(0.2)
+            """;
+        var (cgroup, id) = FakeContainer();
+        string py = Path.Combine(_dir, "redirect.py");
+        File.WriteAllText(py, script);
+        int pid = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {Python()} {py}"]);
+        AssertFired("Redirect STDOUT/STDIN to Network Connection in Container", a => a.Process?.Pid == pid && a.Process.ContainerId == id && a.Output.Contains("fd_type=ipv4"));
+    }
+
+    [FalcoRulesFact]
+    public void ShellWithTerminal_StartedByRuncInContainer_FiresTerminalShellInContainer()
+    {
+        // script(1) gives the chain a pty as controlling terminal; a process named runc joins the container's cgroup
+        // and starts a shell, as a container runtime's exec does.
+        var (cgroup, id) = FakeContainer();
+        string runc = Copy("/bin/bash", "runc");
+        string stage = Path.Combine(_dir, "stage.sh");
+        File.WriteAllText(stage, $"echo $$ > {cgroup}/cgroup.procs\n/bin/bash -c 'sleep 0.5; exit 0'\nexit 0\n");
+        Run("/usr/bin/script", ["-qec", $"{runc} {stage}", "/dev/null"]);
+        AssertFired("Terminal shell in container", a => a.Process is { Name: "bash", ContainerId: var c } && c == id && a.Output.Contains("parent=runc"));
+    }
+
+    /// <summary>A cgroup named as docker names a container's (docker-ID.scope): Harrier's container fields see a
+    /// process that joins it as running in container ID, without a container runtime on the host.</summary>
+    private (string Cgroup, string ShortId) FakeContainer()
+    {
+        string mount = CgroupPaths.FindCgroup2Mount() ?? throw new InvalidOperationException("no cgroup2 mount on this host");
+        string full = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        string dir = Path.Combine(mount, $"docker-{full}.scope");
+        Directory.CreateDirectory(dir);
+        _cgroups.Add(dir);
+        return (dir, full[..12]);
+    }
+
+    private string Copy(string source, string name)
+    {
+        string path = Path.Combine(_dir, name);
+        File.Copy(source, path);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
     }
 
     private void AssertFired(string rule, Func<Alert, bool> match)
