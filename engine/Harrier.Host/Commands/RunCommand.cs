@@ -1,3 +1,4 @@
+using Harrier.Engine.Loading;
 using Harrier.Host.Install;
 using Harrier.Host.Service;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -45,7 +46,10 @@ internal static class RunCommand
             stderr.WriteLine($"harrier: {loaded.Warnings.Count} rule warnings, {loaded.Skipped.Count} rules skipped (see `harrier rules validate`)");
         }
 
-        var logger = new LoggerConfiguration().ReadFrom.Configuration(root).Enrich.With(new SyslogPrefixEnricher()).CreateLogger();
+        // EngineService logs a start-up failure as one line; the host's own report of the same exception (with a
+        // stack trace) is left out.
+        var logger = new LoggerConfiguration().ReadFrom.Configuration(root).Enrich.With(new SyslogPrefixEnricher())
+            .Filter.ByExcluding(e => e.Exception is ProbeStartupException).CreateLogger();
         try
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -67,7 +71,15 @@ internal static class RunCommand
                 healthy: () => sp.GetRequiredService<EngineService>().IsHealthy));
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
             using var host = builder.Build();
-            host.Run();
+            try
+            {
+                host.Run();
+            }
+            catch (ProbeStartupException)
+            {
+                return 1; // already logged by EngineService
+            }
+
             return Environment.ExitCode;
         }
         finally

@@ -9,6 +9,7 @@ using Harrier.Events;
 using Harrier.Interop;
 using Harrier.Outputs;
 using Harrier.Rules;
+using Harrier.Host.Configuration;
 using Harrier.Host.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -28,7 +29,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private EngineSettings _current;
     private readonly CompiledRuleSet _initialRules;
     private readonly ILoggerFactory _loggerFactory;
-    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private KernelEventSource? _source;
@@ -38,20 +38,17 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private ProcessTable? _processes;
     private PosixSignalRegistration? _sighup;
     private ITimer? _lossTimer;
-    private ulong _lastLost;
-    private Dictionary<EventType, ulong> _lastLostPerType = new();
-    private readonly Dictionary<EventType, ulong> _pendingLostPerType = new();
-    private long _pendingLost;
-    private long _lastLossAlert;
-    private long _lastUserLostAlerted;
-    private long _lastReceived;
+    private DropMonitor? _drops;
     private int _reloading;
+    private int _reloadRequests;
+    private int _stopped;
     private long _reloadFailures;
     private long _reloads;
     private double _rulesLoadSeconds;
     private long _rulesLoadedAt;
     private readonly SystemdNotifier _systemd = new();
     private MetricsServer? _metrics;
+    private RingBufferFill? _ringFill;
     private EnforcementCoordinator? _enforcement;
     private readonly object _pipelineGate = new();
     private readonly string _hostname = EventPipeline.HostName(); // read once: decision alerts must not read /proc each
@@ -59,13 +56,12 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private readonly List<FileSystemWatcher> _watchers = new();
     private ITimer? _debounce;
 
-    public EngineService(EngineSettings settings, CompiledRuleSet rules, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, TimeProvider? time = null)
+    public EngineService(EngineSettings settings, CompiledRuleSet rules, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         _settings = settings;
         _current = settings;
         _initialRules = rules;
         _loggerFactory = loggerFactory;
-        _lifetime = lifetime;
         _logger = loggerFactory.CreateLogger("Harrier.Host.Engine");
         _time = time ?? TimeProvider.System;
         _rulesLoadSeconds = rules.CompileTime.TotalSeconds;
@@ -88,6 +84,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             DecodeErrors = stats?.DecodeErrors ?? 0,
             KernelErrors = stats?.HelperErrors ?? new Dictionary<string, ulong>(),
             RingBufferBytes = _settings.Probes.RingBufferBytes,
+            RingBufferPending = _ringFill?.PendingBytes ?? 0,
             MatchesPerRule = _pipeline?.MatchesPerRule ?? new Dictionary<string, long>(),
             Sinks = _dispatcher?.Stats ?? [],
             ProcessTableSize = _processes?.Count ?? 0,
@@ -102,7 +99,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         };
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -119,6 +116,12 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             };
             _source = KernelEventSource.Open(_settings.Probes, _loggerFactory);
             _source.SetInterestingTypes(_initialRules.InterestingTypes.ToArray());
+            _ringFill = RingBufferFill.Open(_source.Probes.EventsFd, out int mmapErrno);
+            if (_ringFill is null)
+            {
+                LogRingFillUnavailable(_logger, mmapErrno);
+            }
+
             _source.Start(batch =>
             {
                 lock (_pipelineGate)
@@ -133,6 +136,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
                 _ = Task.Run(ReloadConfigAndRules);
             });
             var window = TimeSpan.FromSeconds(_settings.Drops.WindowSeconds);
+            _drops = new DropMonitor(_settings.Drops, _time);
             _lossTimer = _time.CreateTimer(_ => CheckLoss(), null, window, window);
             _health = new HealthEvaluator(_settings.Metrics, _time);
             if (_settings.Metrics.Enabled)
@@ -162,14 +166,21 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         {
             LogStartFailed(_logger, ex.Message);
             Environment.ExitCode = 1;
-            _lifetime.StopApplication();
+            // Release what did start, then fail the host's start: the host then never reports itself started, so
+            // neither this service nor the systemd lifetime sends READY=1 and systemd sees a failed start (and
+            // Restart=on-failure applies) instead of a service that became ready and died. RunCommand exits 1.
+            await StopAsync(cancellationToken).ConfigureAwait(false);
+            throw;
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return; // a failed start already stopped what had started
+        }
+
         _systemd.Notify(ServiceState.Stopping);
         if (_metrics is not null)
         {
@@ -236,6 +247,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         }
 
         _debounce?.Dispose();
+        _ringFill?.Dispose(); // after the metrics server stopped (StopAsync): no scrape reads the pages any more
         _source?.Dispose();
         _sighup?.Dispose();
         _lossTimer?.Dispose();
@@ -245,7 +257,9 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private void WatchRuleFiles()
     {
         _debounce = _time.CreateTimer(_ => ReloadConfigAndRules(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        foreach (string path in _settings.RulePaths.Concat(_settings.ConfigFiles).Distinct(StringComparer.Ordinal))
+        // The drop-in directory too: a drop-in added there is a configuration change like an edit of one read at start.
+        var dropIns = Directory.Exists(ConfigurationLocations.Default.DropInDirectory) ? [ConfigurationLocations.Default.DropInDirectory] : Array.Empty<string>();
+        foreach (string path in _settings.RulePaths.Concat(_settings.ConfigFiles).Concat(dropIns).Distinct(StringComparer.Ordinal))
         {
             bool dir = Directory.Exists(path);
             string? folder = dir ? path : Path.GetDirectoryName(path);
@@ -298,6 +312,9 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         return e => registry.TryExplain(e, out var d) ? d : null;
     }
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Ring buffer positions could not be mapped (errno {Errno}): harrier_ringbuffer_pending_bytes stays 0")]
+    private static partial void LogRingFillUnavailable(ILogger logger, int errno);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Seccomp run directory {Dir} unusable ({Reason}): profile denials of harrier exec workloads are not attributed")]
     private static partial void LogSeccompDirFailed(ILogger logger, string dir, string reason);
 
@@ -346,50 +363,15 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
     private void CheckLoss()
     {
-        if (_source is null || _dispatcher is null)
+        if (_source is null || _dispatcher is null || _drops is null)
         {
             return;
         }
 
-        var s = _source.Stats;
-        ulong lost = s.TotalLost - _lastLost;
-        long received = s.Received - _lastReceived;
-        _lastLost = s.TotalLost;
-        _lastReceived = s.Received;
-        var perType = s.KernelLostPerType.ToDictionary(kv => kv.Key, kv => kv.Value);
-        var delta = perType.ToDictionary(kv => kv.Key, kv => kv.Value - _lastLostPerType.GetValueOrDefault(kv.Key));
-        _lastLostPerType = perType;
-        double share = lost == 0 ? 0 : (double)lost / Math.Max(1, received + (long)lost);
-        if (share <= _settings.Drops.AlertShare)
+        if (_drops.Observe(_source.Stats) is { } loss)
         {
-            return;
+            _dispatcher.RaiseInternal(InternalAlerts.EventLoss(loss.Lost, loss.Where, _time, _hostname));
         }
-
-        _pendingLost += (long)lost;
-        foreach (var (t, n) in delta.Where(kv => kv.Value > 0))
-        {
-            _pendingLostPerType[t] = _pendingLostPerType.GetValueOrDefault(t) + n;
-        }
-
-        long now = _time.GetTimestamp();
-        if (_lastLossAlert != 0 && _time.GetElapsedTime(_lastLossAlert, now) < TimeSpan.FromSeconds(_settings.Drops.AlertIntervalSeconds))
-        {
-            return; // rate-limited: counted into the next alert
-        }
-
-        string where = string.Join(", ", _pendingLostPerType.OrderByDescending(kv => kv.Value).Take(8)
-            .Select(kv => $"{EventTypes.ClassOf(kv.Key).ToString().ToLowerInvariant()}/{EventTypes.Name(kv.Key)}={kv.Value}"));
-        long userLost = s.UserLost - _lastUserLostAlerted;
-        if (userLost > 0)
-        {
-            where = where.Length > 0 ? where + $", user-space={userLost}" : $"user-space={userLost}";
-        }
-
-        _lastUserLostAlerted = s.UserLost;
-        _dispatcher.RaiseInternal(InternalAlerts.EventLoss(_pendingLost, $"{where} ({share:P2} of the last {_settings.Drops.WindowSeconds} s)", _time, _hostname));
-        _lastLossAlert = now;
-        _pendingLost = 0;
-        _pendingLostPerType.Clear();
     }
 
     /// <summary>
@@ -398,6 +380,23 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     /// reload. Changes to other sections take effect after a restart (logged).
     /// </summary>
     public void ReloadConfigAndRules()
+    {
+        // One reload at a time; a request arriving meanwhile (SIGHUP, a file changed again) is not lost: the running
+        // reload goes round once more, so the last version on disk is the one that ends up in force.
+        if (Interlocked.Increment(ref _reloadRequests) > 1)
+        {
+            return;
+        }
+
+        do
+        {
+            Interlocked.Exchange(ref _reloadRequests, 1);
+            ReloadConfigAndRulesOnce();
+        }
+        while (Interlocked.CompareExchange(ref _reloadRequests, 0, 1) != 1);
+    }
+
+    private void ReloadConfigAndRulesOnce()
     {
         var errors = new StringWriter();
         var (next, _) = EngineSettingsLoader.Load(_settings.ConfigPath, _settings.Overrides, _settings.CliRulePaths, errors);

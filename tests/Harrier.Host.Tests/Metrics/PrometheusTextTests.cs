@@ -1,12 +1,10 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Harrier.Events;
 using Harrier.Host.Metrics;
 using Harrier.Outputs;
 
 namespace Harrier.Host.Tests.Metrics;
 
-public sealed partial class PrometheusTextTests
+public sealed class PrometheusTextTests
 {
     [Fact]
     public void Render_Snapshot_ParsesAsPrometheusTextWithExpectedSamples()
@@ -27,51 +25,52 @@ public sealed partial class PrometheusTextTests
             Rules = 3,
         };
 
-        var samples = Parse(PrometheusText.Render(snap));
+        var p = PrometheusTextParser.Parse(PrometheusText.Render(snap));
 
-        Assert.Equal(40, samples["harrier_events_received_total{type=\"openat\"}"]);
-        Assert.Equal(2, samples["harrier_events_received_total{type=\"execve\"}"]);
-        Assert.Equal(3, samples["harrier_events_lost_total{side=\"kernel\",type=\"openat\"}"]);
-        Assert.Equal(1, samples["harrier_events_lost_total{side=\"user\",type=\"all\"}"]);
-        Assert.Equal(5, samples["harrier_rule_matches_total{rule=\"Read \\\"sensitive\\\" file\"}"]);
-        Assert.Equal(10, samples["harrier_alerts_sent_total{sink=\"kafka\"}"]);
-        Assert.Equal(4, samples["harrier_alerts_spooled_total{sink=\"kafka\"}"]);
-        Assert.Equal(0, samples["harrier_sink_healthy{sink=\"kafka\"}"]);
-        Assert.Equal(12, samples["harrier_process_table_entries"]);
-        Assert.Equal(7, samples["harrier_fd_name_overflows_total"]);
-        Assert.Equal(9, samples["harrier_decoder_backpressure_total"]);
-        Assert.True(samples["process_resident_memory_bytes"] > 0);
+        Assert.Equal(40, p.Value("harrier_events_received_total", ("type", "openat")));
+        Assert.Equal(2, p.Value("harrier_events_received_total", ("type", "execve")));
+        Assert.Equal(3, p.Value("harrier_events_lost_total", ("side", "kernel"), ("type", "openat")));
+        Assert.Equal(1, p.Value("harrier_events_lost_total", ("side", "user"), ("type", "all")));
+        Assert.Equal(5, p.Value("harrier_rule_matches_total", ("rule", "Read \"sensitive\" file")));
+        Assert.Equal(10, p.Value("harrier_alerts_sent_total", ("sink", "kafka")));
+        Assert.Equal(4, p.Value("harrier_alerts_spooled_total", ("sink", "kafka")));
+        Assert.Equal(0, p.Value("harrier_sink_healthy", ("sink", "kafka")));
+        Assert.Equal(12, p.Value("harrier_process_table_entries"));
+        Assert.Equal(7, p.Value("harrier_fd_name_overflows_total"));
+        Assert.Equal(9, p.Value("harrier_decoder_backpressure_total"));
+        Assert.True(p.Value("process_resident_memory_bytes") > 0);
+        Assert.All(p.Samples.Keys.Select(k => k.Split('{')[0]).Distinct(), name => Assert.True(p.Types.ContainsKey(name) && p.Help.ContainsKey(name), name));
     }
 
-    /// <summary>A strict parser of the text format: every line is a comment (# HELP/# TYPE) or one sample.</summary>
-    private static Dictionary<string, double> Parse(string text)
+    [Fact]
+    public void Render_EveryMetricTheIssueNames_IsExposed()
     {
-        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
-        var typed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var p = PrometheusTextParser.Parse(PrometheusText.Render(new EngineSnapshot()));
+
+        foreach (string name in new[]
         {
-            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
-            {
-                var parts = line.Split(' ');
-                Assert.Contains(parts[3], new[] { "counter", "gauge" });
-                typed.Add(parts[2]);
-                continue;
-            }
-
-            if (line.StartsWith("# HELP ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var m = SampleLine().Match(line);
-            Assert.True(m.Success, $"not a sample line: {line}");
-            Assert.Contains(m.Groups["name"].Value, typed);
-            samples[m.Groups["name"].Value + m.Groups["labels"].Value] = double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+            "harrier_events_received_total", "harrier_events_lost_total", "harrier_ringbuffer_size_bytes", "harrier_ringbuffer_pending_bytes",
+            "harrier_rule_matches_total", "harrier_alerts_sent_total", "harrier_alerts_failed_total", "harrier_alerts_spooled_total",
+            "harrier_alerts_dropped_total", "harrier_process_table_entries", "harrier_process_table_evictions_total",
+            "harrier_rules_load_seconds", "harrier_rules_load_timestamp_seconds", "harrier_rules_reload_failures_total",
+            "harrier_verdicts_total", "process_resident_memory_bytes", "process_cpu_seconds_total",
+        })
+        {
+            Assert.True(p.Types.ContainsKey(name), name);
         }
-
-        return samples;
     }
 
-    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (?<value>[-+0-9.eE]+|NaN|[+-]Inf)$""")]
-    private static partial Regex SampleLine();
+    [Theory]
+    [InlineData("a_total 1")] // no trailing line feed
+    [InlineData("# TYPE a counter\na{x=\"1\"} 1\na{x=\"1\"} 2\n")] // duplicate series
+    [InlineData("# TYPE a counter\na 1\n# TYPE b gauge\nb 1\na 2\n")] // family not contiguous
+    [InlineData("# TYPE a counter\na{x=\"1} 1\n")] // unterminated label value
+    [InlineData("# TYPE a counter\na{x=\"\\q\"} 1\n")] // bad escape
+    [InlineData("# TYPE a countr\na 1\n")] // unknown type
+    [InlineData("# TYPE a counter\na one\n")] // bad value
+    [InlineData("1a 1\n")] // bad name
+    public void Parser_MalformedText_Rejected(string text)
+    {
+        Assert.Throws<FormatException>(() => PrometheusTextParser.Parse(text));
+    }
 }

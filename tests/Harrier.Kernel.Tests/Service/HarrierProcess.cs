@@ -17,7 +17,8 @@ internal sealed class HarrierProcess : IDisposable
     private readonly Thread _reader;
     private readonly string _socketPath;
 
-    public HarrierProcess(string dir, int metricsPort, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <param name="launcher">A program that runs harrier (its arguments first, then the harrier path), e.g. setpriv.</param>
+    public HarrierProcess(string dir, int metricsPort, IEnumerable<string> args, IDictionary<string, string>? env = null, string[]? launcher = null)
     {
         _socketPath = Path.Combine(dir, "notify.sock");
         _notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -26,7 +27,15 @@ internal sealed class HarrierProcess : IDisposable
         _reader.Start();
 
         string exe = Program ?? throw new InvalidOperationException("build/harrier is missing: run make build");
-        var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(launcher?[0] ?? exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (launcher is not null)
+        {
+            foreach (string a in launcher[1..].Append(exe))
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);

@@ -30,6 +30,9 @@ public sealed partial class ReloadUnderLoadTests : IDisposable
         try
         {
             int invalid = 0;
+            int inForce = 0;
+            File.ReadAllText(marker);
+            Assert.True(WaitOutput(h, Fired(0), 1, TimeSpan.FromSeconds(10)), $"generation 0 did not fire\n{h.Output}");
             for (int gen = 1; gen <= 20; gen++)
             {
                 bool valid = gen % 2 == 0;
@@ -37,20 +40,24 @@ public sealed partial class ReloadUnderLoadTests : IDisposable
                 File.WriteAllText(rules + ".tmp", valid ? Valid(gen, marker) : "- rule: broken\n  condition: (\n");
                 File.Move(rules + ".tmp", rules, overwrite: true);
                 Assert.True(h.WaitMessage(m => m == "READY=1", TimeSpan.FromSeconds(20), mark) >= 0, $"generation {gen}: no reload\n{h.Output}");
+                int before = Regex.Count(h.Output, Fired(inForce));
+                File.ReadAllText(marker);
                 if (!valid)
                 {
+                    // The previous valid set keeps running: its rule fires again.
                     invalid++;
+                    Assert.True(WaitOutput(h, Fired(inForce), before + 1, TimeSpan.FromSeconds(10)), $"generation {gen} (invalid): generation {inForce} stopped firing\n{h.Output}");
                     continue;
                 }
 
-                // The valid set is in force: its rule fires for the marker, the previous generation's does not.
-                File.ReadAllText(marker);
-                Assert.True(WaitOutput(h, $"generation {gen} fired", TimeSpan.FromSeconds(10)), $"generation {gen} did not fire\n{h.Output}");
+                // The new set is in force: its rule fires for the marker, the replaced generation's does not.
+                Assert.True(WaitOutput(h, Fired(gen), 1, TimeSpan.FromSeconds(10)), $"generation {gen} did not fire\n{h.Output}");
+                Assert.Equal(before, Regex.Count(h.Output, Fired(inForce)));
+                inForce = gen;
             }
 
             Assert.False(h.Process.HasExited, "harrier exited during the reloads\n" + h.Output);
             Assert.Equal(invalid, Regex.Count(h.Output, "Rule set reload failed, the previous rule set stays in force"));
-            Assert.DoesNotContain("generation 1 fired", h.Output);
 
             using var http = new HttpClient();
             string metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
@@ -65,12 +72,15 @@ public sealed partial class ReloadUnderLoadTests : IDisposable
         }
     }
 
-    private static bool WaitOutput(HarrierProcess h, string text, TimeSpan timeout)
+    /// <summary>The alert line of a generation's rule ("generation 1 fired" is no prefix of "generation 12 fired").</summary>
+    private static string Fired(int gen) => $"generation {gen} fired";
+
+    private static bool WaitOutput(HarrierProcess h, string text, int count, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < timeout)
         {
-            if (h.Output.Contains(text, StringComparison.Ordinal))
+            if (Regex.Count(h.Output, Regex.Escape(text)) >= count)
             {
                 return true;
             }

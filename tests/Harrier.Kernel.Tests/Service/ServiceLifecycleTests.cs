@@ -98,6 +98,27 @@ public sealed class ServiceLifecycleTests : IDisposable
         Assert.True(h.Process.WaitForExit(TimeSpan.FromSeconds(30)));
     }
 
+    [KernelFact]
+    public void Run_ProbesCannotLoad_NoReadyAndExit1()
+    {
+        Assert.NotNull(HarrierProcess.Program);
+        string rules = Path.Combine(_dir, "rules.yaml");
+        File.WriteAllText(rules, Rule("Never ready"));
+        int port = 16765 + (Environment.ProcessId % 1000);
+        // Root without any capability: the probes cannot load (the notify socket stays writable for root).
+        using var h = new HarrierProcess(_dir, port, ["run", "-r", rules, "-o", "Rules:WatchFiles=false"],
+            launcher: ["/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all"]);
+
+        Assert.True(h.Process.WaitForExit(TimeSpan.FromSeconds(60)), "did not exit\n" + h.Output);
+        h.Process.WaitForExit();
+        Assert.Equal(1, h.Process.ExitCode);
+        Assert.Contains("harrier: harrier needs root or CAP_BPF+CAP_PERFMON", h.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", h.Output, StringComparison.Ordinal); // one line, no stack trace
+        // STOPPING=1 follows the failure; datagrams arrive in order, so once it is read any READY=1 would be too.
+        Assert.True(SpinWait.SpinUntil(() => h.Messages.Contains("STOPPING=1"), TimeSpan.FromSeconds(10)), string.Join('\n', h.Messages));
+        Assert.DoesNotContain("READY=1", h.Messages);
+    }
+
     private static string Rule(string name) => $"""
         - rule: {name}
           desc: test
