@@ -44,9 +44,6 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_obj_get_info_by_fd", SetLastError = true)]
     private static partial int ObjGetInfoByFdNative(int fd, void* info, uint* infoLen);
 
-    [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int OpenNative(string path, int flags);
-
     [LibraryImport(Libc, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int StatNative(string path, byte* buf);
 
@@ -144,7 +141,7 @@ internal static unsafe partial class LibbpfCgroup
     /// <summary>open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC); a negative errno on failure.</summary>
     public static int OpenDirectory(string path)
     {
-        int fd = OpenNative(path, ORdonly | ODirectory | OCloexec);
+        int fd = LibbpfLsm.OpenNative(path, ORdonly | ODirectory | OCloexec);
         return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 

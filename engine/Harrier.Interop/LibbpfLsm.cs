@@ -83,6 +83,16 @@ internal static unsafe partial class LibbpfLsm
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    /// <summary>open(2) without a mode: an fd, or -1 with errno set (the cgroup enforcer opens its directories with it too).</summary>
+    [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int OpenNative(string path, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "fstat", SetLastError = true)]
+    private static partial int FstatNative(int fd, byte* buf);
+
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint Syscall4(nint nr, nint a0, nint a1, nint a2, nint a3);
+
     /// <summary>The last P/Invoke errno as -errno (-EINVAL when libbpf left none).</summary>
     internal static int Errno()
     {
@@ -196,5 +206,69 @@ internal static unsafe partial class LibbpfLsm
         ino = rc == 0 ? *(ulong*)(st + 8) : 0;
         mode = rc == 0 ? *(uint*)(st + 24) : 0;
         return rc;
+    }
+
+    /// <summary>
+    /// Like <see cref="Stat"/>, but resolves <paramref name="path"/> with <paramref name="root"/> as "/" (openat2 with
+    /// RESOLVE_IN_ROOT, then fstat): absolute symlinks met on the way stay inside <paramref name="root"/> too, so with
+    /// <c>/proc/1/root</c> as the root the path names the file that init, and so the kernel's view of the host, sees.
+    /// 0 or -errno (-ENOSYS before Linux 5.6).
+    /// </summary>
+    public static int StatInRoot(string root, string path, out ulong dev, out ulong ino, out uint mode)
+    {
+        const int OPath = 0x200000, ODirectory = 0x10000, OCloexec = 0x80000;
+        const ulong ResolveNoMagicLinks = 0x02, ResolveInRoot = 0x10;
+        const int SysOpenat2 = 437; // x86_64
+        dev = ino = 0;
+        mode = 0;
+        int rootFd = OpenNative(root, OPath | ODirectory | OCloexec);
+        if (rootFd < 0)
+        {
+            return Errno();
+        }
+
+        try
+        {
+            int length = System.Text.Encoding.UTF8.GetByteCount(path);
+            Span<byte> utf8 = length < 4096 ? stackalloc byte[length + 1] : new byte[length + 1];
+            System.Text.Encoding.UTF8.GetBytes(path, utf8);
+            utf8[length] = 0;
+            ulong* how = stackalloc ulong[3];
+            how[0] = OPath | OCloexec; // open_how.flags
+            how[1] = 0; // mode
+            how[2] = ResolveInRoot | ResolveNoMagicLinks;
+            int fd;
+            fixed (byte* p = utf8)
+            {
+                fd = (int)Syscall4(SysOpenat2, rootFd, (nint)p, (nint)how, 24);
+            }
+
+            if (fd < 0)
+            {
+                return Errno();
+            }
+
+            try
+            {
+                byte* st = stackalloc byte[256];
+                int rc = Result(FstatNative(fd, st));
+                if (rc == 0)
+                {
+                    dev = *(ulong*)st;
+                    ino = *(ulong*)(st + 8);
+                    mode = *(uint*)(st + 24);
+                }
+
+                return rc;
+            }
+            finally
+            {
+                Close(fd);
+            }
+        }
+        finally
+        {
+            Close(rootFd);
+        }
     }
 }

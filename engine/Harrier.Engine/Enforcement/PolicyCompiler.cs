@@ -16,10 +16,13 @@ public static class PolicyCompiler
     /// <summary>Resolves a path to the identity the kernel sees, or returns an error text.</summary>
     public delegate PolicyFileIdentity? PathResolver(string path, out string? error);
 
-    /// <summary>The default resolver: stat(2).</summary>
+    /// <summary>
+    /// The default resolver: stat(2) of the path as the host sees it (through <c>/proc/1/root</c> when Harrier runs in a
+    /// mount namespace of its own, e.g. under systemd's PrivateTmp).
+    /// </summary>
     public static PolicyFileIdentity? StatResolver(string path, out string? error)
     {
-        var id = PolicyFileIdentity.Resolve(path, out int errno);
+        var id = PolicyFileIdentity.Resolve(path, out int errno, HostMountNamespace.HostRoot());
         error = id is null ? $"stat failed: errno {errno} ({new System.ComponentModel.Win32Exception(errno).Message})" : null;
         return id;
     }

