@@ -25,8 +25,9 @@ public sealed class SystemdUnitTests
         Assert.Contains("ProtectSystem=strict", unit);
         Assert.Contains("StateDirectory=harrier", unit);
         Assert.Contains("ReadWritePaths=/var/lib/harrier", unit);
+        Assert.Contains("RuntimeDirectory=harrier", unit); // /run/harrier/seccomp: ProtectSystem=strict leaves /run read-only
         Assert.Contains("NoNewPrivileges=yes", unit);
-        // Enforcement stat(2)s policy paths in Harrier's mount namespace: /tmp and /home must be the host's.
+        // Policy paths resolve through /proc/1/root when the namespace is private: /tmp and /home can be hidden.
         Assert.Contains("PrivateTmp=yes", unit);
         Assert.Contains("ProtectHome=yes", unit);
         Assert.Contains("LimitMEMLOCK=infinity", unit);
