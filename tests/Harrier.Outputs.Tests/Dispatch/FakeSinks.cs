@@ -91,6 +91,30 @@ internal sealed class GatedSink(string name) : IAlertSink
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
+/// <summary>Once started, delivers every batch after a fixed delay: a destination that works, slower than the alert rate.</summary>
+internal sealed class SlowRecordingSink(string name, TimeSpan perBatch) : IAlertSink
+{
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    public ConcurrentQueue<Alert> Received { get; } = new();
+
+    public void Start() => _started.TrySetResult();
+
+    public async ValueTask EmitAsync(IReadOnlyList<Alert> batch, CancellationToken ct)
+    {
+        await _started.Task.WaitAsync(ct);
+        await Task.Delay(perBatch, ct);
+        foreach (Alert a in batch)
+        {
+            Received.Enqueue(a);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
 /// <summary>Fails the first <c>failures</c> batches, then delivers.</summary>
 internal sealed class FlakySink(string name, int failures) : IAlertSink
 {
