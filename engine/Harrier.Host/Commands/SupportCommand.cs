@@ -56,7 +56,11 @@ internal static partial class SupportCommand
         return 0;
     }
 
-    /// <summary>The configuration as a JSON tree, with values of secret-looking keys replaced by <c>***</c>.</summary>
+    /// <summary>
+    /// The configuration as a JSON tree, with values of secret-looking keys replaced by <c>***</c>, and credentials
+    /// written inside other values masked too: the password of <c>scheme://user:password@host</c> URLs and the
+    /// value of <c>password=...</c>-style pairs (librdkafka's <c>sasl.jaas.config</c>, connection strings).
+    /// </summary>
     internal static JsonObject Redact(IConfiguration config)
     {
         var obj = new JsonObject();
@@ -64,10 +68,17 @@ internal static partial class SupportCommand
         {
             obj[child.Key] = child.GetChildren().Any()
                 ? Redact(child)
-                : child.Value is null ? null : SecretKey().IsMatch(child.Key) ? "***" : child.Value;
+                : child.Value is null ? null : SecretKey().IsMatch(child.Key) ? "***" : RedactValue(child.Value);
         }
 
         return obj;
+    }
+
+    /// <summary>Masks the credentials a value may carry inline (URL user info, <c>password=</c> pairs).</summary>
+    internal static string RedactValue(string value)
+    {
+        string masked = UrlPassword().Replace(value, "${pre}***@");
+        return SecretPair().Replace(masked, "${key}${sep}***");
     }
 
     private static JsonObject Hashed(string path)
@@ -109,4 +120,12 @@ internal static partial class SupportCommand
 
     [GeneratedRegex("(?i)(password|passwd|secret|token|credential|private|sasl\\.|ssl\\.key|apikey|api_key)")]
     private static partial Regex SecretKey();
+
+    // scheme://user:password@  ->  scheme://user:***@
+    [GeneratedRegex(@"(?<pre>[a-zA-Z][a-zA-Z0-9+.-]*://[^/:@\s]*:)[^@\s/]*@")]
+    private static partial Regex UrlPassword();
+
+    // password=secret; pwd="secret"; token: secret  ->  key and separator kept, the value masked (quoted or not)
+    [GeneratedRegex(@"(?i)(?<key>\b(?:password|passwd|pwd|secret|token|apikey|api_key)\b)(?<sep>\s*[=:]\s*)(?:""[^""]*""|'[^']*'|[^\s;,&]+)")]
+    private static partial Regex SecretPair();
 }

@@ -11,6 +11,19 @@ public sealed class SupportCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    [Theory]
+    [InlineData("https://svc:hunter2@schema-registry:8081/x", "https://svc:***@schema-registry:8081/x")]
+    [InlineData("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=\"hunter2\";", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=***;")]
+    [InlineData("Host=db;Pwd=hunter2;User=svc", "Host=db;Pwd=***;User=svc")]
+    [InlineData("token: hunter2", "token: ***")]
+    [InlineData("127.0.0.1:9092,broker-2:9092", "127.0.0.1:9092,broker-2:9092")]
+    [InlineData("/var/lib/harrier/spool", "/var/lib/harrier/spool")]
+    [InlineData("https://schema-registry:8081/x", "https://schema-registry:8081/x")]
+    public void RedactValue_InlineCredentials_MaskedOtherTextKept(string value, string expected)
+    {
+        Assert.Equal(expected, SupportCommand.RedactValue(value));
+    }
+
     [Fact]
     public void Run_WithConfig_OneJsonDocumentSecretsRedactedRuleFilesHashed()
     {
