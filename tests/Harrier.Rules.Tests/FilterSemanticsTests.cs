@@ -241,6 +241,24 @@ public class FilterSemanticsTests
     public void Connect_Condition_EvaluatesAsFalco(string condition, bool expected)
         => Assert.Equal(expected, Eval(condition, ConnectOut()));
 
+    [Theory]
+    [InlineData(EventType.Accept4, "evt.arg[0] = 7 and evt.arg.fd = 7", true)]
+    [InlineData(EventType.Accept4, "evt.arg[1] = \"203.0.113.7:4444->10.1.2.3:40000\"", true)] // accepted: the peer is the client
+    [InlineData(EventType.Accept4, "evt.arg.queuepct exists", false)]
+    [InlineData(EventType.Bind, "evt.arg[0] = 7 and evt.arg[1] = \"10.1.2.3:40000\" and evt.arg[2] = 5", true)]
+    [InlineData(EventType.Listen, "evt.arg[0] = 7 and evt.arg[1] = 5 and evt.arg.backlog = 128", true)]
+    [InlineData(EventType.Sendto, "evt.arg[0] = 7 and evt.arg[2] = 5 and evt.arg[3] = 64", true)]
+    [InlineData(EventType.Sendto, "evt.arg.data exists", false)]
+    [InlineData(EventType.Sendto, "evt.arg[4] = \"10.1.2.3:40000->203.0.113.7:4444\"", true)]
+    public void NetworkCalls_EvtArgPositions_FollowFalcosParameterOrder(EventType type, string condition, bool expected)
+    {
+        var e = Ev.Connect(Bash, "203.0.113.7", 4444, res: 7);
+        e.Type = type;
+        e.Backlog = 128;
+        e.Size = 64;
+        Assert.Equal(expected, Eval(condition, e));
+    }
+
     [Fact]
     public void Ipv6_Net_Matches()
     {

@@ -170,6 +170,40 @@ internal static class FieldExtractors
                 l.Add(("type", n.SockType.ToString(inv)));
                 l.Add(("proto", n.Protocol.ToString(inv)));
                 break;
+            case NetworkEvent n when e.Type is EventType.Accept or EventType.Accept4:
+                // Falco's accept exit event: fd (the result), tuple, queuepct, queuelen, queuemax[, flags]; Harrier does
+                // not read the listen queue, so those are missing.
+                l.Add(("fd", e.Res.ToString(inv)));
+                l.Add(("tuple", n.Remote.IsSet || n.Local.IsSet ? FdName(e, null) : null));
+                l.Add(("queuepct", null));
+                l.Add(("queuelen", null));
+                l.Add(("queuemax", null));
+                if (e.Type == EventType.Accept4)
+                {
+                    l.Add(("flags", null));
+                }
+
+                break;
+            case NetworkEvent n when e.Type == EventType.Bind:
+                // Falco's bind exit event: res, addr, fd.
+                l.Add(("res", e.Res.ToString(inv)));
+                l.Add(("addr", n.Local.IsSet ? n.Local.ToString() : null));
+                l.Add(("fd", n.Fd.ToString(inv)));
+                break;
+            case NetworkEvent n when e.Type == EventType.Listen:
+                // Falco's listen exit event: res, fd, backlog.
+                l.Add(("res", e.Res.ToString(inv)));
+                l.Add(("fd", n.Fd.ToString(inv)));
+                l.Add(("backlog", n.Backlog.ToString(inv)));
+                break;
+            case NetworkEvent n when e.Type is EventType.Sendto or EventType.Sendmsg:
+                // Falco's sendto/sendmsg exit event: res, data, fd, size, tuple (the payload is not captured).
+                l.Add(("res", e.Res.ToString(inv)));
+                l.Add(("data", null));
+                l.Add(("fd", n.Fd.ToString(inv)));
+                l.Add(("size", n.Size.ToString(inv)));
+                l.Add(("tuple", n.Remote.IsSet || n.Local.IsSet ? FdName(e, null) : null));
+                break;
             case NetworkEvent n:
                 l.Add(("res", e.Res.ToString(inv)));
                 l.Add(("fd", n.Fd.ToString(inv)));
