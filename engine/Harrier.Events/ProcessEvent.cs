@@ -32,6 +32,9 @@ public sealed class ProcessEvent : HarrierEvent
     /// <summary>exit: true when a core was dumped.</summary>
     public bool CoreDumped { get; set; }
 
+    /// <summary>exec (success): the capability sets the new image runs with; null when the source did not capture them.</summary>
+    public Capabilities? Caps { get; set; }
+
     public override void Reset()
     {
         base.Reset();
@@ -44,5 +47,6 @@ public sealed class ProcessEvent : HarrierEvent
         ExitCode = 0;
         ExitSignal = 0;
         CoreDumped = false;
+        Caps = null;
     }
 }

@@ -39,6 +39,12 @@ public sealed class ProcessInfo
 
     public int Pgid { get; set; }
 
+    /// <summary>
+    /// The capability sets (thread.cap_effective, ...): taken at exec, changed by capset, inherited at fork, read from
+    /// /proc when the process was found there; null when unknown. Kept per process, as the process table is.
+    /// </summary>
+    public Capabilities? Caps { get; set; }
+
     public uint Uid { get; set; }
 
     public uint Gid { get; set; }

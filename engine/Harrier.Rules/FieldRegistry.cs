@@ -28,7 +28,6 @@ public static class FieldRegistry
         ("k8smeta.", "Kubernetes metadata is not collected by Harrier"),
         ("ka.", "Kubernetes audit events are not a Harrier source"),
         ("jevt.", "JSON events are not a Harrier source"),
-        ("thread.cap_", "thread capabilities are not captured"),
         ("proc.exe_ino", "executable inode times are not captured"),
         ("fd.types", "the fd table of the process is not tracked"),
         ("span.", "tracer spans are not supported"),
@@ -81,6 +80,9 @@ public static class FieldRegistry
         N("proc.vpid", "Process id (Harrier does not translate pid namespaces: same as proc.pid).", X.ProcPid);
         N("thread.tid", "Thread id.", X.ThreadTid);
         N("thread.vtid", "Thread id (not namespace-translated).", X.ThreadTid);
+        S("thread.cap_effective", "Effective capabilities, names separated by spaces (CAP_CHOWN CAP_SYS_ADMIN ...): taken at exec, changed by capset, inherited at fork; kept per process.", X.ThreadCapEffective);
+        S("thread.cap_permitted", "Permitted capabilities, as thread.cap_effective.", X.ThreadCapPermitted);
+        S("thread.cap_inheritable", "Inheritable capabilities, as thread.cap_effective.", X.ThreadCapInheritable);
         S("proc.name", "Process name (comm, up to 15 characters).", X.ProcName);
         S("proc.exe", "The first command-line argument (argv[0]).", X.ProcExe);
         S("proc.exepath", "Absolute path of the executable.", X.ProcExePath);

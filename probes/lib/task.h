@@ -55,6 +55,21 @@ static __always_inline void task__fill(struct evt_task *t, struct task_struct *t
 	__builtin_memcpy(t->comm, task->comm, sizeof(t->comm));
 }
 
+/*
+ * The task's effective, permitted and inheritable capability sets as 64-bit masks (bit n = capability n) into
+ * caps[0..2]. kernel_cap_t is { u64 val } since 6.3 and { u32 cap[2] } before: both are 8 little-endian bytes,
+ * so an 8-byte read at the CO-RE-relocated field offset is right on either.
+ */
+static __always_inline void task__caps(struct task_struct *task, __u64 *caps)
+{
+	const struct cred *cred = task->cred;
+
+	if (bpf_core_read(&caps[0], sizeof(__u64), &cred->cap_effective) < 0 ||
+	    bpf_core_read(&caps[1], sizeof(__u64), &cred->cap_permitted) < 0 ||
+	    bpf_core_read(&caps[2], sizeof(__u64), &cred->cap_inheritable) < 0)
+		stats__error(ERR_READ_KERNEL);
+}
+
 /* The struct file behind fd in task's table (BTF-typed), or NULL. */
 static __always_inline struct file *task__fd_file(struct task_struct *task, long fd)
 {

@@ -141,6 +141,7 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 	end = BPF_CORE_READ(mm, arg_end);
 	len = end > start ? end - start : 0;
 	c.s->rec.aux[0] = len;
+	task__caps(task, &c.s->rec.aux[2]);
 	if (len > harrier_config.max_arg_bytes) {
 		len = harrier_config.max_arg_bytes;
 		c.s->rec.hdr.flags |= EVT_F_ARGV_TRUNCATED;

@@ -259,6 +259,40 @@ public class FilterSemanticsTests
         Assert.Equal(expected, Eval(condition, e));
     }
 
+    [Theory]
+    [InlineData("thread.cap_effective contains CAP_SYS_ADMIN", true)]
+    [InlineData("thread.cap_effective icontains sys_module", true)]
+    [InlineData("thread.cap_effective contains CAP_NET_RAW", false)]
+    [InlineData("thread.cap_effective = \"CAP_SYS_MODULE CAP_SYS_ADMIN\"", true)]
+    [InlineData("thread.cap_permitted contains CAP_NET_RAW", true)]
+    [InlineData("thread.cap_inheritable = \"\"", true)]
+    public void ThreadCaps_NamesOfSetBits_AsFalcoPrintsThem(string condition, bool expected)
+    {
+        var p = Ev.Proc("insmod", "/usr/sbin/insmod", [], null, pid: 70, uid: 0);
+        p.Caps = new Capabilities((1UL << 16) | (1UL << 21), (1UL << 16) | (1UL << 21) | (1UL << 13), 0);
+        Assert.Equal(expected, Eval(condition, Ev.Open(p, "/lib/modules/x.ko")));
+    }
+
+    [Theory]
+    [InlineData("thread.cap_effective contains CAP_SYS_ADMIN")]
+    [InlineData("thread.cap_effective != CAP_SYS_ADMIN")]
+    public void ThreadCaps_Unknown_AreMissingSoEveryCheckIsFalse(string condition)
+        => Assert.False(Eval(condition, Ev.Open(Ev.Proc("cat", "/usr/bin/cat", [], null, pid: 71), "/etc/hosts")));
+
+    [Fact]
+    public void Capabilities_ToNamesAndBitOf_RoundTrip()
+    {
+        Assert.Equal("CAP_CHOWN CAP_SYS_ADMIN CAP_CHECKPOINT_RESTORE CAP_41", Capabilities.ToNames(1UL | (1UL << 21) | (1UL << 40) | (1UL << 41)));
+        Assert.Equal(string.Empty, Capabilities.ToNames(0));
+        Assert.Equal(16, Capabilities.BitOf("sys_module"));
+        Assert.Equal(21, Capabilities.BitOf("CAP_SYS_ADMIN"));
+        Assert.Equal(-1, Capabilities.BitOf("CAP_NOPE"));
+        for (int bit = 0; bit <= 40; bit++)
+        {
+            Assert.Equal(bit, Capabilities.BitOf(Capabilities.ToNames(1UL << bit)));
+        }
+    }
+
     [Fact]
     public void Ipv6_Net_Matches()
     {

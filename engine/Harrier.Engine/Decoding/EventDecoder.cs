@@ -312,6 +312,11 @@ internal sealed class EventDecoder
 
                 e.Argv = SplitArgv(Slot(in r, s, AbiConstants.SlotExecArgv), out bool cut);
                 e.ArgvTruncated = cut || (r.Hdr.Flags & AbiConstants.FlagArgvTruncated) != 0;
+                if (r.Ret >= 0)
+                {
+                    e.Caps = new Capabilities(r.Aux[2], r.Aux[3], r.Aux[4]); // set after the exec (sched_process_exec)
+                }
+
                 if (type == EventType.Execveat && r.Ret < 0)
                 {
                     e.Flags = (int)r.Args[0];

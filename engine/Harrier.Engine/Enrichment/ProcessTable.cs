@@ -143,6 +143,11 @@ internal sealed partial class ProcessTable
         {
             TrackFd(entry, fe);
         }
+        else if (e is PrivilegeEvent { Type: EventType.Capset, Res: 0 } cap && !entry.Info.Exited)
+        {
+            // capset(2) changes only the caller's own sets (pid 0 or its own tid); the event carries the new ones.
+            entry.Info.Caps = new Capabilities((ulong)cap.Target2, cap.CapPermitted, cap.CapInheritable);
+        }
     }
 
     /// <summary>fds whose name was not remembered: the process had <see cref="FdNames.Capacity"/> named fds, or the
@@ -406,6 +411,7 @@ internal sealed partial class ProcessTable
             Tty = parent.Tty,
             Sid = parent.Sid,
             Pgid = parent.Pgid,
+            Caps = parent.Caps,
             Uid = parent.Uid,
             Gid = parent.Gid,
             LoginUid = parent.LoginUid,
@@ -469,6 +475,9 @@ internal sealed partial class ProcessTable
             info.Sid = stat.Session;
             info.Pgid = stat.Pgrp;
         }
+
+        // The sets the new image runs with (setuid/file capabilities apply at exec); a source without them: procfs.
+        info.Caps = pe.Caps ?? (_procfs.TryReadCaps(info.Pid, out var caps) ? caps : info.Caps);
 
         info.FromProcfs = false;
         if (pe.CgroupId == 0)
@@ -560,6 +569,7 @@ internal sealed partial class ProcessTable
         }
 
         _procfs.TryReadIds(pid, out uint uid, out uint gid);
+        Capabilities? procCaps = _procfs.TryReadCaps(pid, out var capSets) ? capSets : null;
         uint loginUid = _procfs.ReadLoginUid(pid);
         var argv = _procfs.ReadCmdline(pid);
         var info = new ProcessInfo
@@ -576,6 +586,7 @@ internal sealed partial class ProcessTable
             Tty = st.TtyNr,
             Sid = st.Session,
             Pgid = st.Pgrp,
+            Caps = procCaps,
             Uid = uid,
             Gid = gid,
             LoginUid = loginUid,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Harrier.Events;
 
 namespace Harrier.Engine.Enrichment;
 
@@ -122,6 +123,42 @@ internal sealed class ProcfsReader
 
         return haveUid && haveGid;
     }
+
+    /// <summary>The capability sets from the <c>CapEff:</c>, <c>CapPrm:</c> and <c>CapInh:</c> lines of <c>/proc/PID/status</c>
+    /// (hexadecimal masks); false when the process is gone or a line is missing.</summary>
+    public bool TryReadCaps(int pid, out Capabilities caps)
+    {
+        caps = default;
+        int n = ReadFile(pid, "status", SmallFileBytes);
+        if (n <= 0)
+        {
+            return false;
+        }
+
+        ulong eff = 0, prm = 0, inh = 0;
+        int found = 0;
+        foreach (var line in Encoding.UTF8.GetString(_buffer, 0, n).AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith("CapEff:", StringComparison.Ordinal) && TryHex(line[7..], out eff))
+            {
+                found |= 1;
+            }
+            else if (line.StartsWith("CapPrm:", StringComparison.Ordinal) && TryHex(line[7..], out prm))
+            {
+                found |= 2;
+            }
+            else if (line.StartsWith("CapInh:", StringComparison.Ordinal) && TryHex(line[7..], out inh))
+            {
+                found |= 4;
+            }
+        }
+
+        caps = new Capabilities(eff, prm, inh);
+        return found == 7;
+    }
+
+    private static bool TryHex(ReadOnlySpan<char> text, out ulong value)
+        => ulong.TryParse(text.Trim(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
 
     /// <summary>The audit login uid, <see cref="uint.MaxValue"/> when unset or unreadable.</summary>
     public uint ReadLoginUid(int pid)

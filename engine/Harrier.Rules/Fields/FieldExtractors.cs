@@ -296,6 +296,19 @@ internal static class FieldExtractors
 
     public static long? ThreadTid(HarrierEvent e, string? arg) => e.Tid;
 
+    // thread.cap_*: the process's sets (an exec event carries its new ones itself), names of the set bits joined by spaces.
+    private static Capabilities? CapsOf(HarrierEvent e)
+        => e is ProcessEvent { Caps: { } own } ? own : e.Process?.Caps;
+
+    public static string? ThreadCapEffective(HarrierEvent e, string? arg)
+        => CapsOf(e) is { } c ? Capabilities.ToNames(c.Effective) : null;
+
+    public static string? ThreadCapPermitted(HarrierEvent e, string? arg)
+        => CapsOf(e) is { } c ? Capabilities.ToNames(c.Permitted) : null;
+
+    public static string? ThreadCapInheritable(HarrierEvent e, string? arg)
+        => CapsOf(e) is { } c ? Capabilities.ToNames(c.Inheritable) : null;
+
     public static string? ProcName(HarrierEvent e, string? arg)
         => e.Comm.Length > 0 ? e.Comm : e.Process is { Name.Length: > 0 } p ? p.Name : null;
 

@@ -162,7 +162,8 @@ struct evt_net_info {
  * fork family: aux[0] clone flags, aux[1] child pid (as seen from the caller's namespace).
  * exit:        aux[0] task exit_code (wait status layout), aux[1] 1 when the thread group died.
  * exec:        aux[0] bytes of argv in the new image (success), aux[1] argc (failed exec: count
- * read). net family and dup family (EVT_F_FD_SOCKET set): net = the kernel socket behind the fd
+ * read), aux[2] effective, aux[3] permitted, aux[4] inheritable capabilities after the exec (success;
+ * bit n = capability n). net family and dup family (EVT_F_FD_SOCKET set): net = the kernel socket behind the fd
  *              (accept: the new socket; dup: the old fd).
  * capset:      aux[0] target pid, aux[1] effective, aux[2] permitted, aux[3] inheritable.
  */

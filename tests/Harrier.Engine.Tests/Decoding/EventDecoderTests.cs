@@ -85,6 +85,15 @@ public sealed class EventDecoderTests
     }
 
     [Fact]
+    public void Decode_Exec_CapabilitiesFromAuxOnlyWhenItSucceeded()
+    {
+        var ok = Assert.IsType<ProcessEvent>(_decoder.Decode(new RecordBuilder((ushort)EventType.Execve).Aux(2, 0x200000).Aux(3, 0x210000).Aux(4, 1).Build()));
+        Assert.Equal(new Capabilities(0x200000, 0x210000, 1), ok.Caps);
+        var failed = Assert.IsType<ProcessEvent>(_decoder.Decode(new RecordBuilder((ushort)EventType.Execve, ret: -2).Aux(1, 3).Build()));
+        Assert.Null(failed.Caps);
+    }
+
+    [Fact]
     public void Decode_KernelArgvTruncationFlag_Reported()
     {
         var rec = new RecordBuilder((ushort)EventType.Execve).Flags(AbiConstants.FlagArgvTruncated).Bytes(2, "a\0b"u8.ToArray()).Build();

@@ -37,7 +37,8 @@ internal sealed class FakeProcfs : IDisposable
         string cgroup = "/user.slice/user-0.slice/session-1.scope",
         int tty = 34816,
         int sid = 0,
-        int pgrp = 0)
+        int pgrp = 0,
+        ulong? capEff = null)
     {
         var dir = Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture));
         if (Directory.Exists(dir))
@@ -51,7 +52,8 @@ internal sealed class FakeProcfs : IDisposable
         File.WriteAllText(Path.Combine(dir, "stat"),
             $"{pid} ({comm}) S {ppid} {pgrp} {sid} {tty} -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 {startTicks} 12345 67 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
         File.WriteAllText(Path.Combine(dir, "status"),
-            $"Name:\t{comm}\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t{ppid}\nUid:\t{uid + 1}\t{uid}\t{uid}\t{uid}\nGid:\t{gid + 1}\t{gid}\t{gid}\t{gid}\n");
+            $"Name:\t{comm}\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t{ppid}\nUid:\t{uid + 1}\t{uid}\t{uid}\t{uid}\nGid:\t{gid + 1}\t{gid}\t{gid}\t{gid}\n"
+            + (capEff is { } eff ? $"CapInh:\t0000000000000000\nCapPrm:\t{eff:x16}\nCapEff:\t{eff:x16}\nCapBnd:\t000001ffffffffff\n" : string.Empty));
         File.WriteAllText(Path.Combine(dir, "loginuid"), loginUid.ToString(CultureInfo.InvariantCulture));
         File.WriteAllText(Path.Combine(dir, "cmdline"), argv.Length == 0 ? string.Empty : string.Join('\0', argv) + "\0");
         File.WriteAllText(Path.Combine(dir, "cgroup"), $"0::{cgroup}\n");

@@ -187,6 +187,36 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Enrich_Capabilities_FromProcfsThenForkExecAndCapset()
+    {
+        const ulong SysAdmin = 1UL << 21, SysModule = 1UL << 16, NetRaw = 1UL << 13;
+        _fs.Add(800, 1, "dockerd", ["dockerd"], "/usr/bin/dockerd", capEff: SysAdmin | SysModule);
+        var table = NewTable();
+        table.Seed();
+        Assert.Equal(SysAdmin | SysModule, table.Find(800)!.Caps!.Value.Effective); // read from /proc/800/status
+
+        var fork = Proc(EventType.Fork, 800, 1, "dockerd");
+        fork.ChildPid = 801;
+        table.Enrich(fork);
+        Assert.Equal(SysAdmin | SysModule, table.Find(801)!.Caps!.Value.Effective); // inherited
+
+        var exec = Proc(EventType.Execve, 801, 800, "sh");
+        exec.ExePath = "/usr/bin/sh";
+        exec.Argv = ["sh"];
+        exec.Caps = new Capabilities(NetRaw, NetRaw | SysAdmin, 0); // what the probes read after the exec
+        table.Enrich(exec);
+        Assert.Equal(new Capabilities(NetRaw, NetRaw | SysAdmin, 0), table.Find(801)!.Caps);
+
+        var capset = new PrivilegeEvent { Type = EventType.Capset, Pid = 801, Tid = 801, Ppid = 800, Comm = "sh", Target2 = (long)SysAdmin, CapPermitted = NetRaw | SysAdmin };
+        table.Enrich(capset);
+        Assert.Equal(new Capabilities(SysAdmin, NetRaw | SysAdmin, 0), table.Find(801)!.Caps);
+
+        var failed = new PrivilegeEvent { Type = EventType.Capset, Pid = 801, Tid = 801, Ppid = 800, Comm = "sh", Res = -1, Target2 = 0 };
+        table.Enrich(failed);
+        Assert.Equal(SysAdmin, table.Find(801)!.Caps!.Value.Effective); // a refused capset changes nothing
+    }
+
+    [Fact]
     public void Enrich_FailedExec_ChangesNothing()
     {
         var table = NewTable();

@@ -236,6 +236,33 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         AssertFired("Terminal shell in container", a => a.Process is { Name: "bash", ContainerId: var c } && c == id && a.Output.Contains("parent=runc"));
     }
 
+    [FalcoRulesFact]
+    public void FinitModule_InContainerWithSysModule_FiresKernelModuleInjectionOnlyWithTheCapability()
+    {
+        // finit_module(-1, "", 0) fails with EBADF: the attempt is what the rule watches. The same program started with
+        // CAP_SYS_MODULE dropped from its bounding set (so from its effective set at exec) must not fire; its later
+        // release_agent write (it keeps CAP_SYS_ADMIN) shows the pipeline got past its finit_module.
+        var (cgroup, id) = FakeContainer();
+        string py = Path.Combine(_dir, "finit.py");
+        File.WriteAllText(py, $"import ctypes\nctypes.CDLL(None, use_errno=True).syscall(313, -1, b'', 0)\nopen('{_dir}/release_agent', 'w').write('x')\n");
+        int with = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {Python()} {py}"]);
+        AssertFired("Linux Kernel Module Injection Detected", a => a.Process?.Pid == with && a.Process.ContainerId == id);
+
+        int without = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec /usr/bin/setpriv --bounding-set -sys_module {Python()} {py}"]);
+        AssertFired("Detect release_agent File Container Escapes", a => a.Process?.Pid == without);
+        Assert.Null(_fx.WaitForAlert("Linux Kernel Module Injection Detected", a => a.Process?.Pid == without, TimeSpan.Zero));
+    }
+
+    [FalcoRulesFact]
+    public void ReleaseAgentWrite_ByRootInContainer_FiresReleaseAgentEscapeWithCapabilities()
+    {
+        var (cgroup, id) = FakeContainer();
+        string target = Path.Combine(_dir, "release_agent");
+        int pid = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {Python()} -c \"open('{target}', 'w').write('/x')\""]);
+        AssertFired("Detect release_agent File Container Escapes", a => a.Process?.Pid == pid && a.Process.ContainerId == id
+            && a.Output.Contains("cap_effective=CAP_CHOWN ", StringComparison.Ordinal) && a.Output.Contains(" CAP_SYS_ADMIN ", StringComparison.Ordinal));
+    }
+
     /// <summary>A cgroup named as docker names a container's (docker-ID.scope): Harrier's container fields see a
     /// process that joins it as running in container ID, without a container runtime on the host.</summary>
     private (string Cgroup, string ShortId) FakeContainer()
