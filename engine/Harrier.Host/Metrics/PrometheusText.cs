@@ -13,11 +13,11 @@ internal static class PrometheusText
     public static string Render(EngineSnapshot s)
     {
         var b = new StringBuilder(4096);
-        Metric(b, "harrier_events_received_total", "counter", "Events received from the kernel, per event type.",
-            s.ReceivedPerType.Select(kv => (Label("type", EventTypes.Name(kv.Key)), (double)kv.Value)));
-        Metric(b, "harrier_events_lost_total", "counter", "Events lost, per side (kernel: ring buffer full; user: pipeline queue full) and type.",
-            s.KernelLostPerType.Select(kv => (Label("side", "kernel") + "," + Label("type", EventTypes.Name(kv.Key)), (double)kv.Value))
-                .Append((Label("side", "user") + "," + Label("type", "all"), (double)s.UserLost)));
+        Metric(b, "harrier_events_received_total", "counter", "Events received from the kernel, per event class and type.",
+            s.ReceivedPerType.Select(kv => (ClassAndType(kv.Key), (double)kv.Value)));
+        Metric(b, "harrier_events_lost_total", "counter", "Events lost, per side (kernel: ring buffer full or shed; user: still queued when Harrier stopped), event class and type.",
+            s.KernelLostPerType.Select(kv => (Label("side", "kernel") + "," + ClassAndType(kv.Key), (double)kv.Value))
+                .Append((Label("side", "user") + "," + Label("class", "all") + "," + Label("type", "all"), (double)s.UserLost)));
         Metric(b, "harrier_kernel_errors_total", "counter", "Kernel-side helper failures and load shedding, per kind (shed: dropped past the ring's shed mark).",
             s.KernelErrors.Select(kv => (Label("kind", kv.Key), (double)kv.Value)));
         Metric(b, "harrier_events_undecodable_total", "counter", "Records that could not be decoded.", [(string.Empty, s.DecodeErrors)]);
@@ -71,6 +71,9 @@ internal static class PrometheusText
             b.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
     }
+
+    private static string ClassAndType(EventType type)
+        => Label("class", EventTypes.ClassOf(type).ToString().ToLowerInvariant()) + "," + Label("type", EventTypes.Name(type));
 
     internal static string Label(string name, string value) =>
         $"{name}=\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}\"";

@@ -65,7 +65,7 @@ public sealed class MetricsServerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.StartsWith("text/plain; version=0.0.4", first.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-        Assert.Equal(15, b.Value("harrier_events_received_total", ("type", "openat")) - a.Value("harrier_events_received_total", ("type", "openat")));
+        Assert.Equal(15, b.Value("harrier_events_received_total", ("class", "file"), ("type", "openat")) - a.Value("harrier_events_received_total", ("class", "file"), ("type", "openat")));
         Assert.Equal(2, b.Value("harrier_rule_matches_total", ("rule", "Read shadow")) - a.Value("harrier_rule_matches_total", ("rule", "Read shadow")));
         Assert.Equal(1, b.Value("harrier_alerts_sent_total", ("sink", "siem")) - a.Value("harrier_alerts_sent_total", ("sink", "siem")));
         Assert.Equal(1, b.Value("harrier_alerts_spooled_total", ("sink", "siem")));

@@ -27,10 +27,10 @@ public sealed class PrometheusTextTests
 
         var p = PrometheusTextParser.Parse(PrometheusText.Render(snap));
 
-        Assert.Equal(40, p.Value("harrier_events_received_total", ("type", "openat")));
-        Assert.Equal(2, p.Value("harrier_events_received_total", ("type", "execve")));
-        Assert.Equal(3, p.Value("harrier_events_lost_total", ("side", "kernel"), ("type", "openat")));
-        Assert.Equal(1, p.Value("harrier_events_lost_total", ("side", "user"), ("type", "all")));
+        Assert.Equal(40, p.Value("harrier_events_received_total", ("class", "file"), ("type", "openat")));
+        Assert.Equal(2, p.Value("harrier_events_received_total", ("class", "process"), ("type", "execve")));
+        Assert.Equal(3, p.Value("harrier_events_lost_total", ("side", "kernel"), ("class", "file"), ("type", "openat")));
+        Assert.Equal(1, p.Value("harrier_events_lost_total", ("side", "user"), ("class", "all"), ("type", "all")));
         Assert.Equal(5, p.Value("harrier_rule_matches_total", ("rule", "Read \"sensitive\" file")));
         Assert.Equal(10, p.Value("harrier_alerts_sent_total", ("sink", "kafka")));
         Assert.Equal(4, p.Value("harrier_alerts_spooled_total", ("sink", "kafka")));

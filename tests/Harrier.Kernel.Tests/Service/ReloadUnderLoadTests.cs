@@ -100,6 +100,6 @@ public sealed partial class ReloadUnderLoadTests : IDisposable
 
         """;
 
-    [GeneratedRegex("harrier_events_lost_total\\{side=\"user\",type=\"all\"\\} 0\\b")]
+    [GeneratedRegex("harrier_events_lost_total\\{side=\"user\",class=\"all\",type=\"all\"\\} 0\\b")]
     private static partial Regex UserLostZero();
 }
