@@ -39,7 +39,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
     private PosixSignalRegistration? _sighup;
     private ITimer? _lossTimer;
     private DropMonitor? _drops;
-    private int _reloading;
     private int _reloadRequests;
     private int _stopped;
     private long _reloadFailures;
@@ -203,10 +202,13 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Reloads the rule files; on failure keeps the old set and raises an internal alert with the errors.</summary>
-    public void Reload()
+    /// <summary>
+    /// Reloads the rule files; on failure keeps the old set and raises an internal alert with the errors. Runs only
+    /// inside <see cref="ReloadConfigAndRules"/>, which lets one reload run at a time.
+    /// </summary>
+    private void ReloadRules()
     {
-        if (Interlocked.Exchange(ref _reloading, 1) == 1 || _detection is null)
+        if (_detection is null)
         {
             return;
         }
@@ -234,7 +236,6 @@ internal sealed partial class EngineService : IHostedService, IDisposable
         }
         finally
         {
-            Volatile.Write(ref _reloading, 0);
             _systemd.Notify(new ServiceState("READY=1"));
         }
     }
@@ -423,7 +424,7 @@ internal sealed partial class EngineService : IHostedService, IDisposable
 
         // Only the rules part of the new configuration is taken live.
         Volatile.Write(ref _current, old with { Rules = next.Rules, RulePaths = next.RulePaths });
-        Reload();
+        ReloadRules();
     }
 
     /// <summary>RELOADING=1 with the monotonic time systemd asks for (sd_notify(3)); READY=1 follows when done.</summary>
