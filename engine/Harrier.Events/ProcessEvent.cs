@@ -35,6 +35,9 @@ public sealed class ProcessEvent : HarrierEvent
     /// <summary>exec (success): the capability sets the new image runs with; null when the source did not capture them.</summary>
     public Capabilities? Caps { get; set; }
 
+    /// <summary>exec (success): where the executable lives when it is on overlayfs.</summary>
+    public OverlayLayer ExeLayer { get; set; }
+
     public override void Reset()
     {
         base.Reset();
@@ -48,5 +51,6 @@ public sealed class ProcessEvent : HarrierEvent
         ExitSignal = 0;
         CoreDumped = false;
         Caps = null;
+        ExeLayer = OverlayLayer.None;
     }
 }

@@ -45,6 +45,9 @@ public sealed class ProcessInfo
     /// </summary>
     public Capabilities? Caps { get; set; }
 
+    /// <summary>Where the executable lives when it is on overlayfs, as seen at the last exec (None when unknown).</summary>
+    public OverlayLayer ExeLayer { get; set; }
+
     public uint Uid { get; set; }
 
     public uint Gid { get; set; }

@@ -36,9 +36,7 @@ public static class FieldRegistry
 
     private static readonly Dictionary<string, string> UnsupportedExact = new(StringComparer.Ordinal)
     {
-        ["proc.is_exe_upper_layer"] = "overlayfs layer information is not captured",
         ["proc.is_exe_writable"] = "executable permission checks are not captured",
-        ["proc.is_exe_lower_layer"] = "overlayfs layer information is not captured",
         ["fd.name_changed"] = "fd name history is not tracked",
         ["fd.sip.name"] = "DNS names are not resolved",
         ["fd.cip.name"] = "DNS names are not resolved",
@@ -89,6 +87,8 @@ public static class FieldRegistry
         S("proc.args", "Command-line arguments argv[1..] joined by spaces; proc.args[N] is argv[N] alone (proc.args[1] = first argument, [0] = argv[0]).", X.ProcArgs, arg: FieldArgMode.OptionalIndex);
         S("proc.cmdline", "Process name followed by its arguments.", X.ProcCmdline);
         S("proc.cwd", "Current working directory.", X.ProcCwd);
+        B("proc.is_exe_upper_layer", "True when the executable is on overlayfs in the upper (writable) layer: written or copied up after the container started (seen at exec).", X.ProcIsExeUpperLayer);
+        B("proc.is_exe_lower_layer", "True when the executable is on overlayfs only in a lower (image) layer (seen at exec).", X.ProcIsExeLowerLayer);
         N("proc.tty", "Controlling terminal device number; 0 when none.", X.ProcTty);
         N("proc.sid", "Session id.", X.ProcSid);
         S("proc.sname", "Name of the session leader process.", X.ProcSname);

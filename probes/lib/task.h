@@ -70,6 +70,33 @@ static __always_inline void task__caps(struct task_struct *task, __u64 *caps)
 		stats__error(ERR_READ_KERNEL);
 }
 
+#define OVERLAYFS_SUPER_MAGIC_ 0x794c7630
+
+/*
+ * Where an executable on overlayfs lives (Falco's proc.is_exe_upper_layer / is_exe_lower_layer): EVT_F_EXE_UPPER
+ * when its overlay inode has an upper dentry (written or copied up in the writable layer, e.g. a container's),
+ * EVT_F_EXE_LOWER when it is only in a lower (image) layer, 0 when it is not on overlayfs. ovl_inode comes from the
+ * kernel's BTF or the overlay module's; without either (module not loaded) the check is compiled out by CO-RE.
+ */
+static __always_inline __u16 file__overlay_layer(struct file *f)
+{
+	struct inode *inode;
+	struct ovl_inode *oi;
+	struct dentry *upper = NULL;
+
+	if (!f || !bpf_core_type_exists(struct ovl_inode))
+		return 0;
+	if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC_)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	oi = (struct ovl_inode *)((char *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+	if (bpf_core_read(&upper, sizeof(upper), &oi->__upperdentry) < 0) {
+		stats__error(ERR_READ_KERNEL);
+		return 0;
+	}
+	return upper ? EVT_F_EXE_UPPER : EVT_F_EXE_LOWER;
+}
+
 /* The struct file behind fd in task's table (BTF-typed), or NULL. */
 static __always_inline struct file *task__fd_file(struct task_struct *task, long fd)
 {

@@ -136,6 +136,7 @@ int harrier_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	n = rec__kernel_str(&c, 0, BPF_CORE_READ(bprm, filename));
 	path__put_file(&c, 1, KREAD(bprm, file));
+	c.s->rec.hdr.flags |= file__overlay_layer(KREAD(bprm, file));
 	mm = BPF_CORE_READ(task, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);

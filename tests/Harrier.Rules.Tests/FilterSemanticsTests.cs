@@ -279,6 +279,21 @@ public class FilterSemanticsTests
     public void ThreadCaps_Unknown_AreMissingSoEveryCheckIsFalse(string condition)
         => Assert.False(Eval(condition, Ev.Open(Ev.Proc("cat", "/usr/bin/cat", [], null, pid: 71), "/etc/hosts")));
 
+    [Theory]
+    [InlineData(OverlayLayer.Upper, "proc.is_exe_upper_layer = true", true)]
+    [InlineData(OverlayLayer.Upper, "proc.is_exe_lower_layer = true", false)]
+    [InlineData(OverlayLayer.Lower, "proc.is_exe_lower_layer = true", true)]
+    [InlineData(OverlayLayer.Lower, "proc.is_exe_upper_layer = false", true)]
+    [InlineData(OverlayLayer.None, "proc.is_exe_upper_layer = false and proc.is_exe_lower_layer = false", true)]
+    public void ProcIsExeLayer_FromTheExecEventAndTheProcess(OverlayLayer layer, string condition, bool expected)
+    {
+        var p = Ev.Proc("dropped", "/tmp/dropped", [], null, pid: 72);
+        var exec = new ProcessEvent { Type = EventType.Execve, Pid = 72, Tid = 72, Comm = "dropped", Process = p, ExeLayer = layer };
+        Assert.Equal(expected, Eval(condition, exec)); // the exec event carries it itself
+        p.ExeLayer = layer;
+        Assert.Equal(expected, Eval(condition, Ev.Open(p, "/etc/hosts"))); // later events read the process table
+    }
+
     [Fact]
     public void Capabilities_ToNamesAndBitOf_RoundTrip()
     {

@@ -19,6 +19,8 @@ internal static class AbiConstants
     public const ushort FlagArgvTruncated = 1 << 1;
     public const ushort FlagPathPartial = 1 << 3;
     public const ushort FlagFdSocket = 1 << 4;
+    public const ushort FlagExeUpperLayer = 1 << 5;
+    public const ushort FlagExeLowerLayer = 1 << 6;
 
     // file slots
     public const int SlotPath = 0;

@@ -315,6 +315,9 @@ internal sealed class EventDecoder
                 if (r.Ret >= 0)
                 {
                     e.Caps = new Capabilities(r.Aux[2], r.Aux[3], r.Aux[4]); // set after the exec (sched_process_exec)
+                    e.ExeLayer = (r.Hdr.Flags & AbiConstants.FlagExeUpperLayer) != 0 ? OverlayLayer.Upper
+                        : (r.Hdr.Flags & AbiConstants.FlagExeLowerLayer) != 0 ? OverlayLayer.Lower
+                        : OverlayLayer.None;
                 }
 
                 if (type == EventType.Execveat && r.Ret < 0)

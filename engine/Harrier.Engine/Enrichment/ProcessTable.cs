@@ -412,6 +412,7 @@ internal sealed partial class ProcessTable
             Sid = parent.Sid,
             Pgid = parent.Pgid,
             Caps = parent.Caps,
+            ExeLayer = parent.ExeLayer,
             Uid = parent.Uid,
             Gid = parent.Gid,
             LoginUid = parent.LoginUid,
@@ -478,6 +479,7 @@ internal sealed partial class ProcessTable
 
         // The sets the new image runs with (setuid/file capabilities apply at exec); a source without them: procfs.
         info.Caps = pe.Caps ?? (_procfs.TryReadCaps(info.Pid, out var caps) ? caps : info.Caps);
+        info.ExeLayer = pe.ExeLayer;
 
         info.FromProcfs = false;
         if (pe.CgroupId == 0)

@@ -309,6 +309,14 @@ internal static class FieldExtractors
     public static string? ThreadCapInheritable(HarrierEvent e, string? arg)
         => CapsOf(e) is { } c ? Capabilities.ToNames(c.Inheritable) : null;
 
+    // proc.is_exe_upper_layer / lower_layer: an exec event carries where its new executable lives; others read the table.
+    private static OverlayLayer? ExeLayerOf(HarrierEvent e)
+        => e is ProcessEvent { Res: >= 0 } pe && e.Type is EventType.Execve or EventType.Execveat ? pe.ExeLayer : e.Process?.ExeLayer;
+
+    public static bool? ProcIsExeUpperLayer(HarrierEvent e, string? arg) => ExeLayerOf(e) is { } l ? l == OverlayLayer.Upper : null;
+
+    public static bool? ProcIsExeLowerLayer(HarrierEvent e, string? arg) => ExeLayerOf(e) is { } l ? l == OverlayLayer.Lower : null;
+
     public static string? ProcName(HarrierEvent e, string? arg)
         => e.Comm.Length > 0 ? e.Comm : e.Process is { Name.Length: > 0 } p ? p.Name : null;
 

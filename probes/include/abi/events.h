@@ -98,6 +98,8 @@ enum evt_flags {
 	EVT_F_COMPAT = 1 << 2,	       /* reserved: 32-bit task */
 	EVT_F_PATH_PARTIAL = 1 << 3,   /* a dentry walk hit its depth limit */
 	EVT_F_FD_SOCKET = 1 << 4,      /* open/dup family: the (old) fd is a socket */
+	EVT_F_EXE_UPPER = 1 << 5,      /* exec: the executable is on overlayfs, in the upper (writable) layer */
+	EVT_F_EXE_LOWER = 1 << 6,      /* exec: the executable is on overlayfs, only in a lower layer */
 };
 
 /* Number of variable-length slots and the limits of each. */

@@ -93,6 +93,16 @@ public sealed class EventDecoderTests
         Assert.Null(failed.Caps);
     }
 
+    [Theory]
+    [InlineData(AbiConstants.FlagExeUpperLayer, OverlayLayer.Upper)]
+    [InlineData(AbiConstants.FlagExeLowerLayer, OverlayLayer.Lower)]
+    [InlineData(0, OverlayLayer.None)]
+    public void Decode_Exec_OverlayLayerFromFlags(ushort flag, OverlayLayer expected)
+    {
+        var e = Assert.IsType<ProcessEvent>(_decoder.Decode(new RecordBuilder((ushort)EventType.Execve).Flags(flag).Build()));
+        Assert.Equal(expected, e.ExeLayer);
+    }
+
     [Fact]
     public void Decode_KernelArgvTruncationFlag_Reported()
     {

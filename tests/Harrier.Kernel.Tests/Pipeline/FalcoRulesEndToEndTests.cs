@@ -17,6 +17,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
     private readonly FalcoRulesFixture _fx;
     private readonly string _dir;
     private readonly List<string> _cgroups = new();
+    private readonly List<string> _mounts = new();
 
     public FalcoRulesEndToEndTests(FalcoRulesFixture fx)
     {
@@ -26,6 +27,11 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
 
     public void Dispose()
     {
+        for (int i = _mounts.Count - 1; i >= 0; i--)
+        {
+            Run("/bin/umount", ["-l", _mounts[i]]);
+        }
+
         Directory.Delete(_dir, recursive: true);
         foreach (string cg in _cgroups)
         {
@@ -263,6 +269,35 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
             && a.Output.Contains("cap_effective=CAP_CHOWN ", StringComparison.Ordinal) && a.Output.Contains(" CAP_SYS_ADMIN ", StringComparison.Ordinal));
     }
 
+    [FalcoRulesFact]
+    public void Exec_BinaryDroppedIntoOverlayUpperLayerInContainer_FiresDropAndExecuteNewBinary()
+    {
+        // A container root as runtimes build it: overlayfs over an image layer (lower) and a writable layer (upper).
+        // "lowtool" comes with the image; "dropped" is written after the start, so it lives in the upper layer.
+        string root = Path.Combine(_dir, "ovl");
+        Directory.CreateDirectory(root);
+        Assert.Equal(0, Exit("/bin/mount", ["-t", "tmpfs", "harrier-e2e", root]));
+        _mounts.Add(root);
+        foreach (string d in new[] { "lower", "upper", "work", "merged" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, d));
+        }
+
+        // (sleep, so each process outlives the enrichment's look at its /proc entry, where its container is read)
+        File.Copy("/bin/sleep", Path.Combine(root, "lower", "lowtool"));
+        string merged = Path.Combine(root, "merged");
+        Assert.Equal(0, Exit("/bin/mount", ["-t", "overlay", "overlay", "-o", $"lowerdir={root}/lower,upperdir={root}/upper,workdir={root}/work", merged]));
+        _mounts.Add(merged);
+        File.Copy("/bin/sleep", Path.Combine(merged, "dropped"));
+        Assert.True(File.Exists(Path.Combine(root, "upper", "dropped")));
+
+        var (cgroup, id) = FakeContainer();
+        int image = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {merged}/lowtool 0.3"]);
+        int dropped = Run("/bin/bash", ["-c", $"echo $$ > {cgroup}/cgroup.procs && exec {merged}/dropped 0.3"]);
+        AssertFired("Drop and execute new binary in container", a => a.Process?.Pid == dropped && a.Process.ContainerId == id);
+        Assert.Null(_fx.WaitForAlert("Drop and execute new binary in container", a => a.Process?.Pid == image, TimeSpan.Zero));
+    }
+
     /// <summary>A cgroup named as docker names a container's (docker-ID.scope): Harrier's container fields see a
     /// process that joins it as running in container ID, without a container runtime on the host.</summary>
     private (string Cgroup, string ShortId) FakeContainer()
@@ -311,6 +346,19 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         p.StandardError.ReadToEnd();
         p.WaitForExit();
         return p.Id;
+    }
+
+    private static int Exit(string file, string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        return p.ExitCode;
     }
 
     private static string Python() =>
