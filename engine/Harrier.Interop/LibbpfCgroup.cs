@@ -32,6 +32,9 @@ internal static unsafe partial class LibbpfCgroup
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_link_detach", SetLastError = true)]
     private static partial int LinkDetachNative(int linkFd);
 
+    [LibraryImport(Libc, EntryPoint = "open_by_handle_at", SetLastError = true)]
+    private static partial int OpenByHandleAtNative(int mountFd, byte* handle, int flags);
+
     [LibraryImport(Libbpf.Library, EntryPoint = "bpf_map__type")]
     private static partial int MapTypeNative(nint map);
 
@@ -142,6 +145,23 @@ internal static unsafe partial class LibbpfCgroup
     public static int OpenDirectory(string path)
     {
         int fd = LibbpfLsm.OpenNative(path, ORdonly | ODirectory | OCloexec);
+        return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// Opens the cgroup v2 directory whose id is <paramref name="cgroupId"/> (the id BPF programs read from
+    /// <c>task->cgroups->dfl_cgrp->kn->id</c>) through a kernfs file handle on the cgroup2 mount
+    /// <paramref name="mountFd"/> (open_by_handle_at, needs CAP_DAC_READ_SEARCH). Works after every process of the
+    /// cgroup has exited, as long as the cgroup exists. An fd the caller closes, or -errno (ESTALE: no such cgroup).
+    /// </summary>
+    public static int OpenCgroupById(int mountFd, ulong cgroupId)
+    {
+        const int FileIdKernfs = 0xfe;
+        byte* handle = stackalloc byte[16]; // struct file_handle { u32 handle_bytes; int handle_type; u8 f_handle[8]; }
+        *(uint*)handle = 8;
+        *(int*)(handle + 4) = FileIdKernfs;
+        *(ulong*)(handle + 8) = cgroupId;
+        int fd = OpenByHandleAtNative(mountFd, handle, ORdonly | ODirectory | OCloexec);
         return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 

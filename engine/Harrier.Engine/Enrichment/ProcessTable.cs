@@ -53,12 +53,15 @@ internal sealed partial class ProcessTable
     private long _procfsMisses;
     private long _pidReuses;
     private bool _warnedFull;
+    private readonly CgroupPathResolver? _cgroups;
 
     /// <summary>Creates an empty table; call <see cref="Seed"/> to load the running processes.</summary>
     /// <param name="options">Validated options.</param>
     /// <param name="users">Name resolver; by default one over <see cref="EnrichmentOptions.EtcRoot"/>.</param>
     /// <param name="logger">Optional logger.</param>
-    public ProcessTable(EnrichmentOptions options, UserResolver? users = null, ILogger? logger = null)
+    /// <param name="cgroups">Resolves a cgroup id to its path when a process's /proc entry is gone; by default the
+    /// host's cgroup2 mount when <see cref="EnrichmentOptions.ProcRoot"/> is the real <c>/proc</c>, else none.</param>
+    public ProcessTable(EnrichmentOptions options, UserResolver? users = null, ILogger? logger = null, CgroupPathResolver? cgroups = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _max = Math.Max(1, options.MaxProcesses);
@@ -69,6 +72,7 @@ internal sealed partial class ProcessTable
         _procfs = new ProcfsReader(options.ProcRoot);
         _users = users ?? new UserResolver(options.EtcRoot, logger: logger);
         _logger = logger ?? NullLogger.Instance;
+        _cgroups = cgroups ?? (options.ProcRoot == "/proc" ? CgroupPathResolver.OpenHost() : null);
     }
 
     /// <summary>Live (not exited) entries.</summary>
@@ -612,6 +616,7 @@ internal sealed partial class ProcessTable
     private Entry CreateFromEvent(HarrierEvent e)
     {
         var info = Describe(e);
+        CgroupFromId(info);
         var entry = new Entry(info) { UserVersion = _users.Version };
         Insert(entry);
         if (e.Ppid > 0 && e.Ppid != e.Pid)
@@ -625,6 +630,7 @@ internal sealed partial class ProcessTable
     private Entry Detached(HarrierEvent e)
     {
         var info = Describe(e);
+        CgroupFromId(info);
         info.Exited = true;
         info.Parent = e.Ppid > 0 && e.Ppid != e.Pid ? Find(e.Ppid) : null;
         return new Entry(info);
@@ -650,9 +656,29 @@ internal sealed partial class ProcessTable
         var path = _procfs.ReadCgroupPath(info.Pid);
         if (path.Length == 0)
         {
-            return; // gone: keep what was known
+            // Gone already (a short-lived command): the cgroup outlives it, and the event named it by id.
+            path = _cgroups?.PathOf(info.CgroupId) ?? string.Empty;
         }
 
+        if (path.Length == 0)
+        {
+            return; // unknown: keep what was known
+        }
+
+        SetCgroupPath(info, path);
+    }
+
+    /// <summary>For an entry built from an event alone (its /proc entry gone, the pid perhaps reused): the cgroup by id.</summary>
+    private void CgroupFromId(ProcessInfo info)
+    {
+        if (_cgroups?.PathOf(info.CgroupId) is { } path)
+        {
+            SetCgroupPath(info, path);
+        }
+    }
+
+    private static void SetCgroupPath(ProcessInfo info, string path)
+    {
         info.CgroupPath = path;
         ContainerIdParser.TryParse(path, out var id, out var fullId, out var runtime);
         info.ContainerId = id;
