@@ -13,7 +13,7 @@ namespace Harrier.Kernel.Tests.Pipeline;
 [Collection(FalcoRulesCollection.Name)]
 public sealed class FalcoRulesEndToEndTests : IDisposable
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10); // only a failing wait runs out
     private readonly FalcoRulesFixture _fx;
     private readonly string _dir;
     private readonly List<string> _cgroups = new();
