@@ -154,6 +154,36 @@ internal sealed partial class ProcessTable
         }
     }
 
+    /// <summary>
+    /// True when enriching <paramref name="e"/> may change an entry that events enriched before it still point to
+    /// (through <see cref="HarrierEvent.Process"/> and its ancestors): a fork, exec or exit; a capset; a process not
+    /// in the table yet (creating it can evict or relink others); a pid reused; credentials, cgroup or parent that
+    /// differ from the entry's. The pipeline evaluates the events before such a one first, so every event is judged
+    /// against the process state of its own time, as Falco's one-at-a-time processing does. Conservative (it may say
+    /// true when nothing would change); one dictionary lookup.
+    /// </summary>
+    public bool Changes(HarrierEvent e)
+    {
+        if (e.Pid <= 0)
+        {
+            return false;
+        }
+
+        if (e is ProcessEvent or PrivilegeEvent { Type: EventType.Capset } || !_live.TryGetValue(e.Pid, out var entry))
+        {
+            return true;
+        }
+
+        var info = entry.Info;
+        return (e.ProcStartNs != 0 && (info.StartNs == 0 || !SameStart(info.StartNs, e.ProcStartNs)))
+            || e.Uid != info.Uid
+            || e.Gid != info.Gid
+            || e.LoginUid != info.LoginUid
+            || (e.CgroupId != 0 && e.CgroupId != info.CgroupId)
+            || (e.Ppid > 0 && e.Ppid != info.Ppid)
+            || (info.Parent is { Exited: true } && !entry.ParentChecked);
+    }
+
     /// <summary>fds whose name was not remembered: the process had <see cref="FdNames.Capacity"/> named fds, or the
     /// table <see cref="EnrichmentOptions.MaxFdNames"/> in all.</summary>
     public long FdOverflows => Interlocked.Read(ref _fdOverflows);

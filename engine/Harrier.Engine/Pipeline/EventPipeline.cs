@@ -62,13 +62,27 @@ internal sealed class EventPipeline
     /// </summary>
     public Func<HarrierEvent, DecisionEvent?>? Explain { get; set; }
 
+    /// <summary>
+    /// Enriches the batch in order and runs detection on it. Enrichment keeps one mutable entry per process, so when
+    /// an event would change an entry (exec, fork, exit, new credentials...; <see cref="ProcessTable.Changes"/>), the
+    /// events before it are evaluated first: an open followed by its parent's exec in the same batch still sees the
+    /// parent's old name. Such events are rare beside opens and connects, so the parts stay large.
+    /// </summary>
     public void OnBatch(ReadOnlySpan<HarrierEvent> batch)
     {
         Interlocked.Add(ref _events, batch.Length);
         Interlocked.Exchange(ref _lastEventTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
         _decisions.Clear();
-        foreach (var e in batch)
+        int start = 0;
+        for (int i = 0; i < batch.Length; i++)
         {
+            var e = batch[i];
+            if (i > start && _processes.Changes(e))
+            {
+                Detect(batch[start..i]);
+                start = i;
+            }
+
             _processes.Enrich(e);
             OnEvent?.Invoke(e);
             if (Explain?.Invoke(e) is { } d)
@@ -78,11 +92,18 @@ internal sealed class EventPipeline
             }
         }
 
+        Detect(batch[start..]);
+    }
+
+    /// <summary>Evaluates enriched events (then the decisions they explained) and publishes the alerts.</summary>
+    private void Detect(ReadOnlySpan<HarrierEvent> part)
+    {
         _matches.Clear();
-        _detection.Evaluate(batch, _matches);
+        _detection.Evaluate(part, _matches);
         if (_decisions.Count > 0)
         {
             _detection.Evaluate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_decisions), _matches);
+            _decisions.Clear();
         }
 
         foreach (var m in _matches)

@@ -217,6 +217,27 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Changes_OnlyForEventsThatWouldAlterAnEntry()
+    {
+        var table = NewTable();
+        table.Seed();
+        var known = Open(600, 500, "bash");
+        table.Enrich(known);
+
+        var same = Open(600, 500, "bash");
+        Assert.False(table.Changes(same)); // an open by a known process with the same credentials
+
+        var setuid = Open(600, 500, "bash");
+        setuid.Uid = 0;
+        Assert.True(table.Changes(setuid)); // the entry's uid and user name would change
+
+        Assert.True(table.Changes(Proc(EventType.Execve, 600, 500, "bash")));
+        Assert.True(table.Changes(new PrivilegeEvent { Type = EventType.Capset, Pid = 600, Tid = 600, Ppid = 500, Uid = 1000, Gid = 1000, LoginUid = 1000 }));
+        Assert.True(table.Changes(Open(4_190_009, 500, "new"))); // not in the table: creating it may evict or relink others
+        Assert.False(table.Changes(new FileEvent { Pid = 0 }));
+    }
+
+    [Fact]
     public void Enrich_FailedExec_ChangesNothing()
     {
         var table = NewTable();

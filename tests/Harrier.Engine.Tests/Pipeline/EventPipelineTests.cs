@@ -58,6 +58,32 @@ public sealed class EventPipelineTests
     };
 
     [Fact]
+    public void OnBatch_ParentExecsLaterInTheSameBatch_EarlierEventJudgedWithTheParentsOldName()
+    {
+        const string Yaml = """
+            - rule: Shadow read under bash
+              desc: test
+              condition: evt.type = openat and fd.name = /etc/shadow and proc.pname = bash
+              output: shadow read by %proc.name parent=%proc.pname
+              priority: WARNING
+            """;
+        var (p, alerts, _) = Make(Yaml);
+        const int Shell = 4_190_001, Child = 4_190_002; // beyond any pid on the test machine: built from the events
+        var fork = new ProcessEvent { Type = EventType.Clone, Pid = Shell, Tid = Shell, Ppid = 1, Comm = "bash", ChildPid = Child, Res = Child };
+        var execCat = new ProcessEvent { Type = EventType.Execve, Pid = Child, Tid = Child, Ppid = Shell, Comm = "cat", ExePath = "/usr/bin/cat", Argv = ["cat", "/etc/shadow"] };
+        var open = Open("/etc/shadow", Child);
+        open.Ppid = Shell;
+        // the shell then replaces itself (bash -c '...; exec sleep 1'): its entry is renamed
+        var execSleep = new ProcessEvent { Type = EventType.Execve, Pid = Shell, Tid = Shell, Ppid = 1, Comm = "sleep", ExePath = "/usr/bin/sleep", Argv = ["sleep", "1"] };
+
+        p.OnBatch(new HarrierEvent[] { fork, execCat, open, execSleep });
+
+        var a = Assert.Single(alerts);
+        Assert.Equal("shadow read by cat parent=bash", a.Output);
+        Assert.Equal("sleep", open.Process!.Parent!.Name); // the table has moved on since
+    }
+
+    [Fact]
     public void OnBatch_MatchingEvent_AlertWithRenderedOutputAndCounters()
     {
         var (p, alerts, _) = Make(Rules);
