@@ -26,6 +26,13 @@ public sealed class NetworkEvent : HarrierEvent
     /// <summary>sendto/sendmsg: bytes requested.</summary>
     public long Size { get; set; }
 
+    /// <summary>sendto/sendmsg: the kernel socket had a peer (connect()ed) when the call was made.</summary>
+    public bool SocketConnected { get; set; }
+
+    /// <summary>sendto/sendmsg (set by enrichment): the destination differs from the last one this fd sent to or
+    /// connected to, so the fd's name (its tuple) changed with this call (Falco's <c>fd.name_changed</c>).</summary>
+    public bool NameChanged { get; set; }
+
     public override void Reset()
     {
         base.Reset();
@@ -35,5 +42,7 @@ public sealed class NetworkEvent : HarrierEvent
         Remote = default;
         Backlog = 0;
         Size = 0;
+        SocketConnected = false;
+        NameChanged = false;
     }
 }

@@ -37,7 +37,6 @@ public static class FieldRegistry
     private static readonly Dictionary<string, string> UnsupportedExact = new(StringComparer.Ordinal)
     {
         ["proc.is_exe_writable"] = "executable permission checks are not captured",
-        ["fd.name_changed"] = "fd name history is not tracked",
         ["fd.sip.name"] = "DNS names are not resolved",
         ["fd.cip.name"] = "DNS names are not resolved",
         ["fd.rip.name"] = "DNS names are not resolved",
@@ -143,7 +142,8 @@ public static class FieldRegistry
         S("fd.type", "The fd type: file, directory, ipv4, ipv6, unix, socket.", X.FdType, FdClasses);
         S("fd.sockfamily", "Socket family: ip or unix.", X.FdSockFamily, SockClasses);
         S("fd.l4proto", "Transport protocol: tcp, udp, icmp, raw.", X.FdL4Proto, NetOnly);
-        B("fd.connected", "True when the socket is connected.", X.FdConnected, NetOnly);
+        B("fd.connected", "True when the socket is connected (connect/accept: the call succeeded or is in progress; sendto/sendmsg: the socket had a peer).", X.FdConnected, NetOnly);
+        B("fd.name_changed", "True when a sendto/sendmsg goes to another destination than the fd's last one (an unconnected UDP socket's tuple changes); false for other events.", X.FdNameChanged);
         P("fd.cip", "Client IP address.", X.FdCip);
         P("fd.sip", "Server IP address.", X.FdSip);
         P("fd.lip", "Local IP address.", X.FdLip);

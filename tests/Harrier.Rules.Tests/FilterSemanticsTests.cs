@@ -294,6 +294,27 @@ public class FilterSemanticsTests
         Assert.Equal(expected, Eval(condition, Ev.Open(p, "/etc/hosts"))); // later events read the process table
     }
 
+    [Theory]
+    [InlineData(true, false, "fd.name_changed = true and fd.connected = false", true)]
+    [InlineData(false, false, "fd.name_changed = true", false)]
+    [InlineData(true, true, "fd.connected = true", true)]
+    public void Sendto_NameChangedAndConnected_AsTheOutboundMacroReadsThem(bool changed, bool connected, string condition, bool expected)
+    {
+        var e = Ev.Connect(Bash, "203.0.113.7", 53);
+        e.Type = EventType.Sendto;
+        e.Res = 40;
+        e.NameChanged = changed;
+        e.SocketConnected = connected;
+        Assert.Equal(expected, Eval(condition, e));
+    }
+
+    [Fact]
+    public void FdNameChanged_OtherEvents_False()
+    {
+        Assert.True(Eval("fd.name_changed = false", ConnectOut()));
+        Assert.True(Eval("fd.name_changed = false", Ev.Open(Bash, "/etc/hosts")));
+    }
+
     [Fact]
     public void Capabilities_ToNamesAndBitOf_RoundTrip()
     {

@@ -417,6 +417,7 @@ internal sealed class EventDecoder
                 break;
             case EventType.Sendto:
                 e.Size = (long)r.Args[2];
+                e.SocketConnected = e.Remote.IsSet; // the kernel socket's own peer, before the destination passed
                 if (!user.IsEmpty)
                 {
                     e.Remote = SockAddrParser.ParseUser(user);
@@ -425,6 +426,7 @@ internal sealed class EventDecoder
                 break;
             case EventType.Sendmsg:
                 e.Size = r.Ret > 0 ? r.Ret : 0;
+                e.SocketConnected = e.Remote.IsSet;
                 if (!user.IsEmpty)
                 {
                     e.Remote = SockAddrParser.ParseUser(user);

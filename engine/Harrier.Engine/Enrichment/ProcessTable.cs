@@ -147,6 +147,10 @@ internal sealed partial class ProcessTable
         {
             TrackFd(entry, fe);
         }
+        else if (e is NetworkEvent ne)
+        {
+            TrackPeer(entry, ne);
+        }
         else if (e is PrivilegeEvent { Type: EventType.Capset, Res: 0 } cap && !entry.Info.Exited)
         {
             // capset(2) changes only the caller's own sets (pid 0 or its own tid); the event carries the new ones.
@@ -220,6 +224,44 @@ internal sealed partial class ProcessTable
     }
 
     /// <summary>
+    /// The peer each socket fd last connected or sent to, so a sendto/sendmsg to another destination is flagged as
+    /// changing the fd's name (Falco's fd.name_changed: an unconnected UDP socket's tuple follows its destinations).
+    /// Bounded per process (<see cref="MaxPeers"/>; full means forgotten and started again, so the next send to each
+    /// counts as a change: reported too often rather than missed).
+    /// </summary>
+    private static void TrackPeer(Entry entry, NetworkEvent ne)
+    {
+        switch (ne.Type)
+        {
+            case EventType.Connect when (ne.Res >= 0 || ne.Res == -115) && ne.Remote.IsSet: // EINPROGRESS: connecting
+                RememberPeer(entry, ne.Fd, ne.Remote);
+                break;
+            case EventType.Sendto or EventType.Sendmsg when ne.Res >= 0 && ne.Remote.IsSet:
+                ne.NameChanged = !(entry.Peers is { } peers && peers.TryGetValue(ne.Fd, out var last) && last == ne.Remote);
+                if (ne.NameChanged)
+                {
+                    RememberPeer(entry, ne.Fd, ne.Remote);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Most socket peers remembered per process.</summary>
+    internal const int MaxPeers = 64;
+
+    private static void RememberPeer(Entry entry, int fd, SockAddress peer)
+    {
+        var peers = entry.Peers ??= new Dictionary<int, SockAddress>();
+        if (peers.Count >= MaxPeers && !peers.ContainsKey(fd))
+        {
+            peers.Clear();
+        }
+
+        peers[fd] = peer;
+    }
+
+    /// <summary>
     /// Successful opens name their fd; a close takes the name back into the event (<c>fd.name</c> of close, as in
     /// Falco). Only fds opened while Harrier captured open events are known: others close with no name.
     /// </summary>
@@ -245,6 +287,7 @@ internal sealed partial class ProcessTable
 
                 break;
             case EventType.Close:
+                entry.Peers?.Remove(fe.Fd);
                 // close releases the fd even when it fails with EINTR/EIO; EBADF means it named nothing
                 if (fe.Path is null && entry.Fds?.Take(fe.Fd) is { } name)
                 {
@@ -460,7 +503,13 @@ internal sealed partial class ProcessTable
             CgroupId = parent.CgroupId,
             Parent = realParent,
         };
-        Insert(new Entry(info) { UserVersion = parentEntry.UserVersion, ForkedAtNs = pe.KTimeNs, Fds = InheritFds(parentEntry.Fds) });
+        Insert(new Entry(info)
+        {
+            UserVersion = parentEntry.UserVersion,
+            ForkedAtNs = pe.KTimeNs,
+            Fds = InheritFds(parentEntry.Fds),
+            Peers = parentEntry.Peers is { Count: > 0 } peers ? new Dictionary<int, SockAddress>(peers) : null,
+        });
     }
 
     private void OnExec(Entry entry, ProcessEvent pe)
@@ -840,6 +889,9 @@ internal sealed partial class ProcessTable
 
         /// <summary>Names of the fds opened while Harrier watched (null until the first open).</summary>
         public FdNames? Fds { get; set; }
+
+        /// <summary>The peer each socket fd last connected or sent to (null until the first).</summary>
+        public Dictionary<int, SockAddress>? Peers { get; set; }
     }
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Process table seeded with {Count} processes from {ProcRoot} in {ElapsedMs:F1} ms")]

@@ -760,8 +760,18 @@ internal static class FieldExtractors
         };
     }
 
-    public static bool? FdConnected(HarrierEvent e, string? arg)
-        => e is NetworkEvent ? e.Type is EventType.Connect or EventType.Accept or EventType.Accept4 ? e.Res >= 0 || e.Res == -115 : null : null;
+    public static bool? FdConnected(HarrierEvent e, string? arg) => e is NetworkEvent n
+        ? e.Type switch
+        {
+            EventType.Connect or EventType.Accept or EventType.Accept4 => e.Res >= 0 || e.Res == -115,
+            EventType.Sendto or EventType.Sendmsg => n.SocketConnected,
+            _ => null,
+        }
+        : null;
+
+    /// <summary><c>fd.name_changed</c>: a sendto/sendmsg to a destination other than the fd's last one; false for every
+    /// other event.</summary>
+    public static bool? FdNameChanged(HarrierEvent e, string? arg) => e is NetworkEvent { NameChanged: true };
 
     /// <summary>accept: the peer is the client; every other call: this side is the client.</summary>
     private static (SockAddress Client, SockAddress Server) ClientServer(NetworkEvent n)

@@ -238,6 +238,39 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Enrich_SendtoDestinations_NameChangedOnlyWhenThePeerChanges()
+    {
+        var table = NewTable();
+        table.Seed();
+        NetworkEvent Net(EventType type, int fd, string ip, ushort port, long res = 0)
+        {
+            var e = new NetworkEvent { Type = type, Pid = 600, Tid = 600, Ppid = 500, Comm = "bash", Uid = 1000, Gid = 1000, LoginUid = 1000, Fd = fd, Res = res, Remote = SockAddress.FromIP(System.Net.IPAddress.Parse(ip), port) };
+            table.Enrich(e);
+            return e;
+        }
+
+        Assert.True(Net(EventType.Sendto, 5, "203.0.113.1", 53, res: 40).NameChanged); // first destination of fd 5
+        Assert.False(Net(EventType.Sendto, 5, "203.0.113.1", 53, res: 40).NameChanged); // same again
+        Assert.True(Net(EventType.Sendmsg, 5, "203.0.113.2", 53, res: 40).NameChanged); // another one
+        Assert.True(Net(EventType.Sendto, 6, "203.0.113.2", 53, res: 40).NameChanged); // per fd
+        Assert.False(Net(EventType.Sendto, 5, "203.0.113.9", 53, res: -1).NameChanged); // a failed send changes nothing
+        Assert.False(Net(EventType.Sendto, 5, "203.0.113.2", 53, res: 40).NameChanged);
+
+        Net(EventType.Connect, 7, "198.51.100.4", 443, res: -115); // connecting (EINPROGRESS) names the fd
+        Assert.False(Net(EventType.Sendto, 7, "198.51.100.4", 443, res: 10).NameChanged);
+
+        table.Enrich(new FileEvent { Type = EventType.Close, Pid = 600, Tid = 600, Ppid = 500, Comm = "bash", Uid = 1000, Gid = 1000, LoginUid = 1000, Fd = 5 });
+        Assert.True(Net(EventType.Sendto, 5, "203.0.113.2", 53, res: 40).NameChanged); // a reused fd starts afresh
+
+        var fork = Proc(EventType.Fork, 600, 500, "bash");
+        fork.ChildPid = 601;
+        table.Enrich(fork);
+        var child = new NetworkEvent { Type = EventType.Sendto, Pid = 601, Tid = 601, Ppid = 600, Comm = "bash", Uid = 1000, Gid = 1000, LoginUid = 1000, Fd = 6, Res = 40, Remote = SockAddress.FromIP(System.Net.IPAddress.Parse("203.0.113.2"), 53) };
+        table.Enrich(child);
+        Assert.False(child.NameChanged); // the child inherited fd 6 with its peer
+    }
+
+    [Fact]
     public void Enrich_FailedExec_ChangesNothing()
     {
         var table = NewTable();

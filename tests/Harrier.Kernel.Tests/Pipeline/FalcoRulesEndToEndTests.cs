@@ -298,6 +298,18 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         Assert.Null(_fx.WaitForAlert("Drop and execute new binary in container", a => a.Process?.Pid == image, TimeSpan.Zero));
     }
 
+    [FalcoRulesOutboundFact]
+    public void Ssh_ConnectingOutToPort443_FiresDisallowedSshConnectionNonStandardPort()
+    {
+        // An "ssh" starting a connection to an outside address on 443 (a reverse-shell favourite): the non-blocking
+        // connect returns EINPROGRESS, which the rule's outbound macro accepts.
+        string ssh = Copy(Python(), "ssh");
+        string ip = FalcoRulesOutboundFactAttribute.Unanswered.ToString();
+        int pid = Run(ssh, ["-c", $"import socket, time; s = socket.socket(); s.setblocking(False); s.connect_ex(('{ip}', 443)); time.sleep(0.3)"]);
+        AssertFired("Disallowed SSH Connection Non Standard Port", a => a.Process?.Pid == pid && a.Output.Contains($"connection=", StringComparison.Ordinal)
+            && a.Output.Contains($"->{ip}:443", StringComparison.Ordinal) && a.Output.Contains("rport=443", StringComparison.Ordinal));
+    }
+
     /// <summary>A cgroup named as docker names a container's (docker-ID.scope): Harrier's container fields see a
     /// process that joins it as running in container ID, without a container runtime on the host.</summary>
     private (string Cgroup, string ShortId) FakeContainer()
