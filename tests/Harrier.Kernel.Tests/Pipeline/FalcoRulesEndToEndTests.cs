@@ -306,7 +306,7 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         string ssh = Copy(Python(), "ssh");
         string ip = FalcoRulesOutboundFactAttribute.Unanswered.ToString();
         int pid = Run(ssh, ["-c", $"import socket, time; s = socket.socket(); s.setblocking(False); s.connect_ex(('{ip}', 443)); time.sleep(0.3)"]);
-        AssertFired("Disallowed SSH Connection Non Standard Port", a => a.Process?.Pid == pid && a.Output.Contains($"connection=", StringComparison.Ordinal)
+        AssertFired("Disallowed SSH Connection Non Standard Port", a => a.Process?.Pid == pid && a.Output.Contains("connection=", StringComparison.Ordinal)
             && a.Output.Contains($"->{ip}:443", StringComparison.Ordinal) && a.Output.Contains("rport=443", StringComparison.Ordinal));
     }
 
