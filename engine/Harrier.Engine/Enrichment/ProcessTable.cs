@@ -561,7 +561,13 @@ internal sealed partial class ProcessTable
         }
 
         // The sets the new image runs with (setuid/file capabilities apply at exec); a source without them: procfs.
-        info.Caps = pe.Caps ?? (_procfs.TryReadCaps(info.Pid, out var caps) ? caps : info.Caps);
+        Capabilities? procCaps = null;
+        if (pe.Caps is null)
+        {
+            _procfs.TryReadStatus(info.Pid, out _, out _, out procCaps);
+        }
+
+        info.Caps = pe.Caps ?? procCaps ?? info.Caps;
         info.ExeLayer = pe.ExeLayer;
 
         info.FromProcfs = false;
@@ -653,8 +659,7 @@ internal sealed partial class ProcessTable
             return null;
         }
 
-        _procfs.TryReadIds(pid, out uint uid, out uint gid);
-        Capabilities? procCaps = _procfs.TryReadCaps(pid, out var capSets) ? capSets : null;
+        _procfs.TryReadStatus(pid, out uint uid, out uint gid, out var procCaps);
         uint loginUid = _procfs.ReadLoginUid(pid);
         var argv = _procfs.ReadCmdline(pid);
         var info = new ProcessInfo

@@ -97,11 +97,16 @@ internal sealed class ProcfsReader
         return true;
     }
 
-    /// <summary>The effective uid and gid from the <c>Uid:</c> and <c>Gid:</c> lines of <c>/proc/PID/status</c>
-    /// (real, effective, saved, filesystem), as Falco's <c>user.uid</c>.</summary>
-    public bool TryReadIds(int pid, out uint uid, out uint gid)
+    /// <summary>
+    /// One read of <c>/proc/PID/status</c>: the effective uid and gid from the <c>Uid:</c> and <c>Gid:</c> lines (real,
+    /// effective, saved, filesystem), as Falco's <c>user.uid</c>, and the capability sets from <c>CapEff:</c>,
+    /// <c>CapPrm:</c> and <c>CapInh:</c> (hexadecimal masks; null when a line is missing). False when the process is
+    /// gone or the ids are missing.
+    /// </summary>
+    public bool TryReadStatus(int pid, out uint uid, out uint gid, out Capabilities? caps)
     {
         uid = gid = 0;
+        caps = null;
         int n = ReadFile(pid, "status", SmallFileBytes);
         if (n <= 0)
         {
@@ -109,6 +114,8 @@ internal sealed class ProcfsReader
         }
 
         bool haveUid = false, haveGid = false;
+        ulong eff = 0, prm = 0, inh = 0;
+        int capLines = 0;
         foreach (var line in Encoding.UTF8.GetString(_buffer, 0, n).AsSpan().EnumerateLines())
         {
             if (line.StartsWith("Uid:", StringComparison.Ordinal))
@@ -119,42 +126,22 @@ internal sealed class ProcfsReader
             {
                 haveGid = TryEffective(line[4..], out gid);
             }
-        }
-
-        return haveUid && haveGid;
-    }
-
-    /// <summary>The capability sets from the <c>CapEff:</c>, <c>CapPrm:</c> and <c>CapInh:</c> lines of <c>/proc/PID/status</c>
-    /// (hexadecimal masks); false when the process is gone or a line is missing.</summary>
-    public bool TryReadCaps(int pid, out Capabilities caps)
-    {
-        caps = default;
-        int n = ReadFile(pid, "status", SmallFileBytes);
-        if (n <= 0)
-        {
-            return false;
-        }
-
-        ulong eff = 0, prm = 0, inh = 0;
-        int found = 0;
-        foreach (var line in Encoding.UTF8.GetString(_buffer, 0, n).AsSpan().EnumerateLines())
-        {
-            if (line.StartsWith("CapEff:", StringComparison.Ordinal) && TryHex(line[7..], out eff))
+            else if (line.StartsWith("CapEff:", StringComparison.Ordinal) && TryHex(line[7..], out eff))
             {
-                found |= 1;
+                capLines |= 1;
             }
             else if (line.StartsWith("CapPrm:", StringComparison.Ordinal) && TryHex(line[7..], out prm))
             {
-                found |= 2;
+                capLines |= 2;
             }
             else if (line.StartsWith("CapInh:", StringComparison.Ordinal) && TryHex(line[7..], out inh))
             {
-                found |= 4;
+                capLines |= 4;
             }
         }
 
-        caps = new Capabilities(eff, prm, inh);
-        return found == 7;
+        caps = capLines == 7 ? new Capabilities(eff, prm, inh) : null;
+        return haveUid && haveGid;
     }
 
     private static bool TryHex(ReadOnlySpan<char> text, out ulong value)

@@ -52,7 +52,8 @@ public sealed class ProcfsReaderTests : IDisposable
         var reader = new ProcfsReader(_fs.Proc);
 
         Assert.False(reader.TryReadStat(99999, out _));
-        Assert.False(reader.TryReadIds(99999, out _, out _));
+        Assert.False(reader.TryReadStatus(99999, out _, out _, out var caps));
+        Assert.Null(caps);
         Assert.Equal(uint.MaxValue, reader.ReadLoginUid(99999));
         Assert.Empty(reader.ReadCmdline(99999));
         Assert.Equal(string.Empty, reader.ReadLink(99999, "exe"));
