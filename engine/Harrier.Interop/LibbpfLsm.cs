@@ -201,7 +201,12 @@ internal static unsafe partial class LibbpfLsm
     public static int Stat(string path, out ulong dev, out ulong ino, out uint mode)
     {
         byte* st = stackalloc byte[256];
-        int rc = Result(StatNative(path, st));
+        return StatFields(Result(StatNative(path, st)), st, out dev, out ino, out mode);
+    }
+
+    /// <summary>st_dev, st_ino and st_mode of an x86_64 struct stat filled by a call that returned <paramref name="rc"/>.</summary>
+    private static int StatFields(int rc, byte* st, out ulong dev, out ulong ino, out uint mode)
+    {
         dev = rc == 0 ? *(ulong*)st : 0;
         ino = rc == 0 ? *(ulong*)(st + 8) : 0;
         mode = rc == 0 ? *(uint*)(st + 24) : 0;
@@ -251,15 +256,7 @@ internal static unsafe partial class LibbpfLsm
             try
             {
                 byte* st = stackalloc byte[256];
-                int rc = Result(FstatNative(fd, st));
-                if (rc == 0)
-                {
-                    dev = *(ulong*)st;
-                    ino = *(ulong*)(st + 8);
-                    mode = *(uint*)(st + 24);
-                }
-
-                return rc;
+                return StatFields(Result(FstatNative(fd, st)), st, out dev, out ino, out mode);
             }
             finally
             {
