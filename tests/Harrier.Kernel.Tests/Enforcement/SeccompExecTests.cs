@@ -134,8 +134,12 @@ public sealed class SeccompExecTests : IDisposable
         Assert.True(ListenerAssert.Accepted(a), "the allowed connection reached listener A; " + diag);
         Assert.False(b.Pending(), "the denied connection must not reach listener B; " + diag);
 
-        Assert.True(seen.Count == 2 && others.Count == 0, diag);
-        Assert.All(seen, e =>
+        // bash may also connect AF_UNIX sockets of its own (nscd, systemd-userdb while it looks up the user), which the
+        // filter notifies too and the decision lets through: only the two TCP connects are this test's.
+        var inet = seen.Where(e => e.Domain == 2).ToList();
+        Assert.True(inet.Count == 2 && others.Count == 0, diag);
+        Assert.All(seen, e => Assert.True(e.Domain is 1 or 2, diag));
+        Assert.All(inet, e =>
         {
             Assert.Equal(EventSource.Seccomp, e.Source);
             Assert.Equal(EventType.Connect, e.Type);
@@ -144,7 +148,7 @@ public sealed class SeccompExecTests : IDisposable
             Assert.Equal(IPAddress.Loopback, e.Remote.ToIPAddress());
             Assert.True(e.TimestampNs > 0);
         });
-        Assert.Equal([portA, portB], seen.Select(e => (int)e.Remote.Port));
+        Assert.Equal([portA, portB], inet.Select(e => (int)e.Remote.Port));
     }
 
     [SeccompFact]
