@@ -17,8 +17,11 @@ public static class EventFilter
         try
         {
             var ast = ConditionParser.Parse(condition);
-            var lambda = (System.Linq.Expressions.Expression<Func<HarrierEvent, bool>>)new ExpressionBuilder().Build(ast, typeof(HarrierEvent), null);
-            return lambda.Compile();
+            var builder = new ExpressionBuilder();
+            var lambda = (System.Linq.Expressions.Expression<Func<HarrierEvent, bool>>)builder.Build(ast, typeof(HarrierEvent), null);
+            var filter = lambda.Compile();
+            Fields.DnsNameCache.Shared.Prime(builder.DnsNames, Fields.DnsNameCache.PrimeWait); // (fd.*ip.name: first answers)
+            return filter;
         }
         catch (ConditionSyntaxException ex)
         {

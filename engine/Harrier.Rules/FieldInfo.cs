@@ -43,6 +43,13 @@ public sealed class FieldInfo
     /// <summary>For fields whose meaning changes without an argument (<c>proc.aname</c>: every ancestor).</summary>
     internal FieldInfo? NoArgVariant { get; set; }
 
+    /// <summary>For <see cref="FieldType.HostName"/> fields: the address the names are compared against.</summary>
+    internal Func<HarrierEvent, string?, Fields.IpValue?>? Address { get; init; }
+
+    /// <summary>For <see cref="FieldType.HostName"/> fields: the name (among those rules compare against) that the
+    /// event's address resolves to, or null.</summary>
+    internal string? NameOf(HarrierEvent e, Fields.DnsNameCache dns) => Address is { } a ? dns.NameOf(a(e, null)) : null;
+
     /// <summary>For fields that mean "either of": <c>fd.ip</c> is <c>fd.cip</c> or <c>fd.sip</c>.</summary>
     internal IReadOnlyList<string>? AnyOf { get; set; }
 

@@ -37,10 +37,6 @@ public static class FieldRegistry
     private static readonly Dictionary<string, string> UnsupportedExact = new(StringComparer.Ordinal)
     {
         ["proc.is_exe_writable"] = "executable permission checks are not captured",
-        ["fd.sip.name"] = "DNS names are not resolved",
-        ["fd.cip.name"] = "DNS names are not resolved",
-        ["fd.rip.name"] = "DNS names are not resolved",
-        ["fd.lip.name"] = "DNS names are not resolved",
         ["proc.is_container_healthcheck"] = "container health checks are not known",
         ["proc.is_container_liveness_probe"] = "container probes are not known",
         ["proc.is_container_readiness_probe"] = "container probes are not known",
@@ -156,6 +152,10 @@ public static class FieldRegistry
         Net("fd.snet", "Server address, compared against networks.", X.FdSip);
         Net("fd.lnet", "Local address, compared against networks.", X.FdLip);
         Net("fd.rnet", "Remote address, compared against networks.", X.FdRip);
+        Host("fd.cip.name", "Client IP address, compared against DNS names (fd.cip.name = example.com): true when it is one of the addresses the name resolves to. Names are resolved forward, in the background; printed as the matching name from the rules.", X.FdCip);
+        Host("fd.sip.name", "Server IP address, compared against DNS names (fd.sip.name in (example.com, example.org)), as fd.cip.name.", X.FdSip);
+        Host("fd.lip.name", "Local IP address, compared against DNS names, as fd.cip.name.", X.FdLip);
+        Host("fd.rip.name", "Remote IP address, compared against DNS names, as fd.cip.name.", X.FdRip);
         Alias("fd.ip", FieldType.Ip, "Either the client or the server IP address.", "fd.cip", "fd.sip");
         Alias("fd.port", FieldType.Number, "Either the client or the server port.", "fd.cport", "fd.sport");
         Alias("fd.net", FieldType.Net, "Either the client or the server address, compared against networks.", "fd.cnet", "fd.snet");
@@ -236,6 +236,12 @@ public static class FieldRegistry
 
     private static FieldInfo Net(string name, string desc, Func<HarrierEvent, string?, IpValue?> g)
         => Add(new FieldInfo(name, FieldType.Net, desc, g, FieldArgMode.None, SockClasses));
+
+    private static FieldInfo Host(string name, string desc, Func<HarrierEvent, string?, IpValue?> address)
+        => Add(new FieldInfo(name, FieldType.HostName, desc, (Func<HarrierEvent, string?, string?>)((e, _) => DnsNameCache.Shared.NameOf(address(e, null))), FieldArgMode.None, SockClasses)
+        {
+            Address = address,
+        });
 
     private static void Alias(string name, FieldType type, string desc, params string[] anyOf)
     {

@@ -19,4 +19,10 @@ public enum FieldType : byte
 
     /// <summary>Several strings (e.g. <c>proc.aname</c> without an index: every ancestor's name).</summary>
     StringList = 5,
+
+    /// <summary>
+    /// An address compared against DNS names (<c>fd.sip.name = example.com</c>): true when the address is one the name
+    /// resolves to. Only <c>=</c>, <c>!=</c>, <c>in</c> and <c>exists</c>; printed as the rule-named name it matches.
+    /// </summary>
+    HostName = 6,
 }

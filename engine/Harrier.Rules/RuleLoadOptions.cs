@@ -23,4 +23,11 @@ public sealed record RuleLoadOptions
 
     /// <summary>The most step facts correlation rules keep per evaluator; past it the oldest are evicted and counted.</summary>
     public int CorrelationMaxFacts { get; init; } = 100_000;
+
+    /// <summary>
+    /// Where <c>fd.*ip.name</c> checks find the addresses of the names they compare against; null = the process-wide
+    /// <see cref="Fields.DnsNameCache.Shared"/>. A load that builds the engine starts the lookups of its names and
+    /// waits up to <see cref="Fields.DnsNameCache.PrimeWait"/> for them.
+    /// </summary>
+    public Fields.DnsNameCache? DnsNames { get; init; }
 }

@@ -41,6 +41,14 @@ internal sealed record EngineSnapshot
     /// <summary>fds whose name the process table did not keep (a process past 1024 remembered fds).</summary>
     public long FdNameOverflows { get; init; }
 
+    /// <summary>DNS names that <c>fd.*ip.name</c> checks compare addresses against.</summary>
+    public int DnsNames { get; init; }
+
+    /// <summary>Lookups of those names finished, and those that failed (no resolver, timeout).</summary>
+    public long DnsLookups { get; init; }
+
+    public long DnsLookupFailures { get; init; }
+
     public int Rules { get; init; }
 
     public double RulesLoadSeconds { get; init; }

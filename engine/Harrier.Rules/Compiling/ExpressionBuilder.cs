@@ -21,6 +21,8 @@ internal sealed class ExpressionBuilder
 {
     private static readonly TimeSpan RegexTimeout = Regex.InfiniteMatchTimeout;
     private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+    private readonly DnsNameCache _dns;
+    private readonly List<DnsName> _names = new();
     private ParameterExpression _e = null!;
     private EventClass? _class;
 
@@ -36,6 +38,15 @@ internal sealed class ExpressionBuilder
         /// <summary>A real list (set semantics for <c>in</c>), not the ancestor walk of <c>proc.aname</c>.</summary>
         public bool IsSet { get; init; }
     }
+
+    /// <param name="dns">Where <c>fd.*ip.name</c> checks find their names' addresses (default: the shared cache).</param>
+    public ExpressionBuilder(DnsNameCache? dns = null) => _dns = dns ?? DnsNameCache.Shared;
+
+    /// <summary>The DNS names that conditions built so far compare addresses against (a name may appear twice).</summary>
+    public IReadOnlyList<DnsName> DnsNames => _names;
+
+    /// <summary>Forgets the names recorded after the first <paramref name="count"/> (a rule that was then skipped).</summary>
+    public void TruncateDnsNames(int count) => _names.RemoveRange(count, _names.Count - count);
 
     /// <summary>Builds <c>e =&gt; condition</c> where e is of <paramref name="paramType"/>; <paramref name="cls"/> null means any class.</summary>
     public LambdaExpression Build(Node node, Type paramType, EventClass? cls)
@@ -139,6 +150,11 @@ internal sealed class ExpressionBuilder
         }
 
         var left = BuildValue(c.Left);
+        if (c.Op == "exists" && left.Type == FieldType.HostName)
+        {
+            return left.Missing ? Built.False : Call(nameof(Ops.HostKnown), left.Expr, Expression.Constant(_dns));
+        }
+
         if (c.Op == "exists")
         {
             return left.Missing ? Built.False : Call(left.Type switch
@@ -166,6 +182,7 @@ internal sealed class ExpressionBuilder
                 FieldType.Number => CompileNumber(c, left.Expr, right),
                 FieldType.Bool => CompileBool(c, left.Expr, right),
                 FieldType.Ip or FieldType.Net => CompileIp(c, left, right),
+                FieldType.HostName => CompileHost(c, left, right),
                 _ => CompileList(c, left.Expr, right, left.IsSet),
             };
         }
@@ -245,6 +262,15 @@ internal sealed class ExpressionBuilder
             {
                 var info = Lookup(f, out var arg);
                 bool missing = _class is { } cls && !info.Classes.Contains(cls);
+                if (info.Address is { } address)
+                {
+                    // fd.*ip.name: checks compare the address against the addresses of the names
+                    Expression ip = missing
+                        ? Expression.Constant(null, typeof(IpValue?))
+                        : Expression.Call(address.Target is null ? null : Expression.Constant(address.Target), address.Method, _e, Expression.Constant(null, typeof(string)));
+                    return new Value(ip, info.Type, missing);
+                }
+
                 var valueType = info.ValueType;
                 Expression expr = missing
                     ? Expression.Constant(null, valueType)
@@ -540,6 +566,39 @@ internal sealed class ExpressionBuilder
             default:
                 throw new ConditionError(DiagnosticCodes.InvalidOperand, $"operator '{c.Op}' is not supported for address fields", c.Pos);
         }
+    }
+
+    /// <summary>
+    /// <c>fd.*ip.name</c>, as Falco: true when the address is one of those a named host resolves to (looked up forward,
+    /// in the background; see <see cref="DnsNameCache"/>). Only equality and set membership make sense for that.
+    /// </summary>
+    private Built CompileHost(CheckNode c, Value left, Operand right)
+    {
+        var field = c.Left is FieldOperand f ? f.Display : "this field";
+        switch (c.Op)
+        {
+            case "=" or "==":
+                return Call(nameof(Ops.HostIn), left.Expr, Expression.Constant(_dns), Expression.Constant(new[] { HostName(Scalar(right, c.Op, c.Pos), c.Pos) }));
+            case "!=":
+                return Call(nameof(Ops.HostNotIn), left.Expr, Expression.Constant(_dns), Expression.Constant(new[] { HostName(Scalar(right, c.Op, c.Pos), c.Pos) }));
+            case "in":
+                return Call(nameof(Ops.HostIn), left.Expr, Expression.Constant(_dns), Expression.Constant(ListValues(right, c.Op, c.Pos).Select(v => HostName(v, c.Pos)).ToArray()));
+            default:
+                throw new ConditionError(DiagnosticCodes.InvalidOperand, $"operator '{c.Op}' is not supported for {field}: it compares the address with the addresses of the names given, so only =, !=, in and exists apply", c.Pos);
+        }
+    }
+
+    private DnsName HostName(string text, int pos)
+    {
+        var name = text.Trim().TrimEnd('.');
+        if (name.Length is 0 or > 253 || !name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' or '_' or ':'))
+        {
+            throw new ConditionError(DiagnosticCodes.InvalidOperand, $"'{text}' is not a host name or address", pos);
+        }
+
+        var n = _dns.Register(name);
+        _names.Add(n);
+        return n;
     }
 
     /// <summary>

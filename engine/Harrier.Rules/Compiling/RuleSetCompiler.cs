@@ -25,7 +25,7 @@ internal static class RuleSetCompiler
         var sw = Stopwatch.StartNew();
         var resolver = new ConditionResolver(c, diags);
         resolver.ResolveAllMacros();
-        var builder = new ExpressionBuilder();
+        var builder = new ExpressionBuilder(options.DnsNames);
         var compiled = new List<CompiledRule>();
         var definitions = new List<IRuleDefinition>();
 
@@ -52,9 +52,11 @@ internal static class RuleSetCompiler
                 continue;
             }
 
-            var result = CompileRule(rule, resolver, builder, diags, skipped);
+            int names = builder.DnsNames.Count;
+            var result = CompileRule(rule, resolver, builder, diags, skipped, options.DnsNames);
             if (result is null)
             {
+                builder.TruncateDnsNames(names); // (a skipped rule's names are not looked up)
                 continue;
             }
 
@@ -79,6 +81,7 @@ internal static class RuleSetCompiler
             if (!enabled || cr.Priority > options.MinimumPriority)
             {
                 disabled.Add(cr);
+                builder.TruncateDnsNames(names);
                 continue;
             }
 
@@ -154,6 +157,12 @@ internal static class RuleSetCompiler
             return null;
         }
 
+        if (options.BuildEngine && builder.DnsNames.Count > 0)
+        {
+            // the first answers, so that the set does not start blind; later refreshes run in the background
+            (options.DnsNames ?? Fields.DnsNameCache.Shared).Prime(builder.DnsNames.Distinct(), Fields.DnsNameCache.PrimeWait);
+        }
+
         sw.Stop();
         return new CompiledRuleSet(compiled, factory, options.RuleMatching, sw.Elapsed, options.PreMatch)
         {
@@ -183,7 +192,7 @@ internal static class RuleSetCompiler
     }
 
     private static (Node Resolved, string Text, IReadOnlyCollection<EventType> Types, OutputFormat Format, Expression<Func<HarrierEvent, bool>> Generic)? CompileRule(
-        RuleItem rule, ConditionResolver resolver, ExpressionBuilder builder, DiagnosticBag diags, List<SkippedRule> skipped)
+        RuleItem rule, ConditionResolver resolver, ExpressionBuilder builder, DiagnosticBag diags, List<SkippedRule> skipped, Fields.DnsNameCache? dns)
     {
         if (rule.Source is { } src && src != "syscall")
         {
@@ -219,7 +228,7 @@ internal static class RuleSetCompiler
             OutputFormat format;
             try
             {
-                format = OutputFormat.Parse(rule.Output ?? string.Empty);
+                format = OutputFormat.Parse(rule.Output ?? string.Empty, dns);
             }
             catch (FormatException ex)
             {

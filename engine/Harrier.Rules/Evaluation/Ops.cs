@@ -126,6 +126,29 @@ internal static class Ops
 
     public static bool IpExists(IpValue? v) => v.HasValue;
 
+    // addresses against DNS names (fd.*ip.name)
+    public static bool HostIn(IpValue? v, DnsNameCache dns, DnsName[] names)
+    {
+        if (v is not { } x)
+        {
+            return false;
+        }
+
+        foreach (var n in names)
+        {
+            if (dns.Matches(n, x))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool HostNotIn(IpValue? v, DnsNameCache dns, DnsName[] names) => v is not null && !HostIn(v, dns, names);
+
+    public static bool HostKnown(IpValue? v, DnsNameCache dns) => dns.NameOf(v) is not null;
+
     // string lists (ancestor fields): true when the check holds for any element
     public static bool ListAny(IReadOnlyList<string>? v, Func<string?, bool> pred)
     {

@@ -12,10 +12,12 @@ namespace Harrier.Rules.Output;
 internal sealed class OutputFormat
 {
     private readonly Segment[] _segments;
+    private readonly Fields.DnsNameCache? _dns;
 
-    private OutputFormat(Segment[] segments, IReadOnlyList<string> unsupported)
+    private OutputFormat(Segment[] segments, IReadOnlyList<string> unsupported, Fields.DnsNameCache? dns)
     {
         _segments = segments;
+        _dns = dns;
         UnsupportedFields = unsupported;
     }
 
@@ -24,8 +26,9 @@ internal sealed class OutputFormat
 
     private sealed record Segment(string? Text, string? Key, FieldInfo? Field, string? Arg, int Width);
 
-    /// <summary>Parses a template; throws <see cref="FormatException"/> naming the bad token.</summary>
-    public static OutputFormat Parse(string template)
+    /// <summary>Parses a template; throws <see cref="FormatException"/> naming the bad token. <paramref name="dns"/>: where
+    /// <c>%fd.*ip.name</c> finds its names (default: the shared cache).</summary>
+    public static OutputFormat Parse(string template, Fields.DnsNameCache? dns = null)
     {
         var segs = new List<Segment>();
         var unsupported = new List<string>();
@@ -129,7 +132,7 @@ internal sealed class OutputFormat
             segs.Add(new Segment(text.ToString(), null, null, null, 0));
         }
 
-        return new OutputFormat(segs.ToArray(), unsupported);
+        return new OutputFormat(segs.ToArray(), unsupported, dns);
     }
 
     /// <summary>Renders the output for <paramref name="e"/> and collects the field values (keys as written).</summary>
@@ -144,7 +147,7 @@ internal sealed class OutputFormat
                 continue;
             }
 
-            var value = s.Field?.Extract(e, s.Arg);
+            var value = s.Field is { Type: FieldType.HostName } host && _dns is not null ? host.NameOf(e, _dns) : s.Field?.Extract(e, s.Arg);
             fields?.Add(new(s.Key!, value));
             var str = value switch
             {

@@ -23,6 +23,9 @@ public sealed class PrometheusTextTests
             FdNameOverflows = 7,
             DecoderBackPressure = 9,
             Rules = 3,
+            DnsNames = 2,
+            DnsLookups = 6,
+            DnsLookupFailures = 1,
         };
 
         var p = PrometheusTextParser.Parse(PrometheusText.Render(snap));
@@ -38,6 +41,9 @@ public sealed class PrometheusTextTests
         Assert.Equal(12, p.Value("harrier_process_table_entries"));
         Assert.Equal(7, p.Value("harrier_fd_name_overflows_total"));
         Assert.Equal(9, p.Value("harrier_decoder_backpressure_total"));
+        Assert.Equal(2, p.Value("harrier_dns_names"));
+        Assert.Equal(5, p.Value("harrier_dns_lookups_total", ("result", "ok")));
+        Assert.Equal(1, p.Value("harrier_dns_lookups_total", ("result", "failed")));
         Assert.True(p.Value("process_resident_memory_bytes") > 0);
         Assert.All(p.Samples.Keys.Select(k => k.Split('{')[0]).Distinct(), name => Assert.True(p.Types.ContainsKey(name) && p.Help.ContainsKey(name), name));
     }

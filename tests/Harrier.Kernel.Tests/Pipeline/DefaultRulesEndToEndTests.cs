@@ -55,6 +55,30 @@ public sealed class DefaultRulesEndToEndTests(DefaultRulesFixture fx)
         Assert.Matches(@"^closed /etc/hostname fd=\d+ res=SUCCESS$", a!.Output);
     }
 
+    [KernelFact]
+    public void ConnectToResolvedName_FdSipNameRuleFiresAndPrintsTheName()
+    {
+        Assert.True(Dns.GetHostAddresses("localhost").Contains(IPAddress.Loopback), "this machine's resolver does not map localhost to 127.0.0.1");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        int pid = Python($"import socket\ns = socket.create_connection(('127.0.0.1', {port}))\ns.close()\n");
+        var a = fx.WaitForAlert("Test connect to a named host", x => x.Process?.Pid == pid, Wait);
+        Assert.True(a is not null, "no alert; fired:\n" + fx.Fired());
+        Assert.Equal($"connected to localhost (127.0.0.1:{port})", a!.Output);
+    }
+
+    [KernelFact]
+    public void ConnectToAddressOfNoRuleName_FdSipNameRuleStaysQuiet()
+    {
+        // 127.0.0.2 is loopback too, but not an address of localhost
+        using var listener = new TcpListener(IPAddress.Parse("127.0.0.2"), 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        int pid = Python($"import socket\ns = socket.create_connection(('127.0.0.2', {port}))\ns.close()\n");
+        Assert.Null(fx.WaitForAlert("Test connect to a named host", x => x.Process?.Pid == pid, TimeSpan.FromSeconds(1)));
+    }
+
     private static int Python(string script)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true };

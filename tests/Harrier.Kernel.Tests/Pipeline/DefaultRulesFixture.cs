@@ -21,6 +21,11 @@ public sealed class DefaultRulesFixture : FalcoRulesFixture
           condition: evt.type = close and fd.name = /etc/hostname and proc.name = python3
           output: "closed %fd.name fd=%fd.num res=%evt.res"
           priority: INFO
+        - rule: Test connect to a named host
+          desc: fd.sip.name compares with the addresses the system resolver gives for the name (/etc/hosts has localhost)
+          condition: evt.type = connect and fd.sip.name = localhost and proc.name = python3
+          output: "connected to %fd.sip.name (%fd.sip:%fd.sport)"
+          priority: INFO
         """;
 
     public DefaultRulesFixture()
