@@ -70,6 +70,9 @@ public sealed class ProcessInfo
     /// <summary>The runtime the container id was recognised for: docker, containerd, cri-o, podman, systemd-nspawn, or empty.</summary>
     public string ContainerRuntime { get; set; } = string.Empty;
 
+    /// <summary>The container's metadata from the runtime's state files, or null (the host, or nothing readable).</summary>
+    public ContainerInfo? Container { get; set; }
+
     /// <summary>The cgroup v2 path of the process.</summary>
     public string CgroupPath { get; set; } = string.Empty;
 

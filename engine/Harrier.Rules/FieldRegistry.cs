@@ -24,7 +24,7 @@ public static class FieldRegistry
 
     private static readonly (string Prefix, string Reason)[] UnsupportedPrefixes =
     {
-        ("k8s.", "Kubernetes metadata is not collected by Harrier"),
+        ("k8s.", "Kubernetes metadata other than the pod's namespace, name, uid and sandbox is not collected by Harrier"),
         ("k8smeta.", "Kubernetes metadata is not collected by Harrier"),
         ("ka.", "Kubernetes audit events are not a Harrier source"),
         ("jevt.", "JSON events are not a Harrier source"),
@@ -119,14 +119,22 @@ public static class FieldRegistry
         // container
         S("container.id", "Container id (12 characters), or 'host'.", X.ContainerId);
         S("container.type", "Container runtime (docker, containerd, cri-o, podman...), or 'host'.", X.ContainerType);
-        S("container.name", "Container name (not known to Harrier: missing).", X.ContainerUnknownString);
-        S("container.image", "Container image (not known to Harrier: missing).", X.ContainerUnknownString);
-        S("container.image.repository", "Container image repository (not known to Harrier: missing).", X.ContainerUnknownString);
-        S("container.image.tag", "Container image tag (not known to Harrier: missing).", X.ContainerUnknownString);
-        S("container.image.id", "Container image id (not known to Harrier: missing).", X.ContainerUnknownString);
-        S("container.image.digest", "Container image digest (not known to Harrier: missing).", X.ContainerUnknownString);
-        B("container.privileged", "Whether the container is privileged (not known to Harrier: missing).", X.ContainerUnknownBool);
-        N("container.start_ts", "Container start time (not known to Harrier: missing).", X.ContainerUnknownNumber);
+        S("container.name", "Container name, from the runtime's state files (docker: config.v2.json; containerd, cri-o: the CRI annotations of the OCI bundle); missing on the host.", X.ContainerName);
+        S("container.image", "Container image as the container was created from it (nginx:1.25); missing when the runtime did not record it.", X.ContainerImage);
+        S("container.image.repository", "Container image without tag or digest (nginx, docker.io/library/nginx).", X.ContainerImageRepository);
+        S("container.image.tag", "Container image tag; latest when the image names neither tag nor digest.", X.ContainerImageTag);
+        S("container.image.id", "Container image id, 12 hex characters (docker, cri-o).", X.ContainerImageId);
+        S("container.image.digest", "Container image digest (sha256:...) when the image was named by digest.", X.ContainerImageDigest);
+        B("container.privileged", "True for a privileged container (docker: HostConfig.Privileged; OCI bundles: every capability and no masked paths).", X.ContainerPrivileged);
+        N("container.start_ts", "Container start time in nanoseconds since the epoch (docker).", X.ContainerStartTs);
+
+        // k8s: the pod coordinates that the runtime records for a Kubernetes container (no API server connection)
+        S("k8s.ns.name", "Kubernetes namespace of the pod, from the runtime's CRI annotations (or dockershim labels); missing outside Kubernetes.", X.K8sNsName);
+        S("k8s.pod.name", "Kubernetes pod name, as k8s.ns.name.", X.K8sPodName);
+        S("k8s.pod.uid", "Kubernetes pod uid, as k8s.ns.name.", X.K8sPodUid);
+        S("k8s.pod.id", "Kubernetes pod uid (Falco's older name for k8s.pod.uid).", X.K8sPodUid);
+        S("k8s.pod.sandbox_id", "The pod's sandbox container id, 12 characters (containerd, cri-o).", X.K8sPodSandboxId);
+        S("k8s.pod.full_sandbox_id", "The pod's sandbox container id, full.", X.K8sPodFullSandboxId);
 
         // fd
         N("fd.num", "The file descriptor number (open: the returned fd; close: the closed fd; dup: the new fd).", X.FdNum, FdClasses);
@@ -194,6 +202,11 @@ public static class FieldRegistry
     /// <summary>When <paramref name="name"/> is a Falco field Harrier knows it cannot supply, the reason.</summary>
     public static string? UnsupportedReason(string name)
     {
+        if (ByName.ContainsKey(name))
+        {
+            return null; // (k8s.ns.name and the other pod coordinates, under an otherwise unsupported prefix)
+        }
+
         if (UnsupportedExact.TryGetValue(name, out var r))
         {
             return r;

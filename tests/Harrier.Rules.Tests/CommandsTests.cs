@@ -100,7 +100,8 @@ public class CommandsTests
 
         Assert.True(FieldRegistry.TryGet("evt.arg.flags", out var arg));
         Assert.Equal("evt.arg", arg.Name);
-        Assert.NotNull(FieldRegistry.UnsupportedReason("k8s.pod.name"));
+        Assert.NotNull(FieldRegistry.UnsupportedReason("k8s.pod.labels"));
+        Assert.Null(FieldRegistry.UnsupportedReason("k8s.pod.name"));
         Assert.Null(FieldRegistry.UnsupportedReason("proc.name"));
     }
 

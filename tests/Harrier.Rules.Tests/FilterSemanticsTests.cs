@@ -377,7 +377,7 @@ public class FilterSemanticsTests
 
     [Theory]
     [InlineData("proc.nam = bash", "unknown field 'proc.nam'")]
-    [InlineData("k8s.ns.name = x", "not supported by Harrier")]
+    [InlineData("k8s.pod.labels = x", "not supported by Harrier")]
     [InlineData("proc.name < 3", "not supported for string fields")]
     [InlineData("proc.pid contains 3", "not supported for numeric fields")]
     [InlineData("proc.pid = abc", "'abc' is not a number")]

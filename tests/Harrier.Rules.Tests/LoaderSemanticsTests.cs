@@ -332,11 +332,11 @@ public class LoaderSemanticsTests
     [Fact]
     public void UnsupportedField_RuleSkippedWithReason()
     {
-        var r = Load(Rule("evt.type = execve and k8s.ns.name = x", "k") + Rule("evt.type = execve", "ok"));
+        var r = Load(Rule("evt.type = execve and k8s.pod.labels = x", "k") + Rule("evt.type = execve", "ok"));
         Assert.True(r.Success, r.Format());
         var s = Assert.Single(r.Skipped);
         Assert.Equal("k", s.Name);
-        Assert.Contains("k8s.ns.name", s.Reason, StringComparison.Ordinal);
+        Assert.Contains("k8s.pod.labels", s.Reason, StringComparison.Ordinal);
         Assert.Contains(r.Warnings, w => w.Code == DiagnosticCodes.UnsupportedField && w.Message.Contains("'k'", StringComparison.Ordinal));
     }
 

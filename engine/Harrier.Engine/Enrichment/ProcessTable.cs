@@ -54,6 +54,7 @@ internal sealed partial class ProcessTable
     private long _pidReuses;
     private bool _warnedFull;
     private readonly CgroupPathResolver? _cgroups;
+    private readonly ContainerMetadataReader? _containers;
 
     /// <summary>Creates an empty table; call <see cref="Seed"/> to load the running processes.</summary>
     /// <param name="options">Validated options.</param>
@@ -61,7 +62,9 @@ internal sealed partial class ProcessTable
     /// <param name="logger">Optional logger.</param>
     /// <param name="cgroups">Resolves a cgroup id to its path when a process's /proc entry is gone; by default the
     /// host's cgroup2 mount when <see cref="EnrichmentOptions.ProcRoot"/> is the real <c>/proc</c>, else none.</param>
-    public ProcessTable(EnrichmentOptions options, UserResolver? users = null, ILogger? logger = null, CgroupPathResolver? cgroups = null)
+    /// <param name="containers">Reads container metadata from the runtimes' state files; by default the host's when
+    /// <see cref="EnrichmentOptions.ProcRoot"/> is the real <c>/proc</c>, else none.</param>
+    public ProcessTable(EnrichmentOptions options, UserResolver? users = null, ILogger? logger = null, CgroupPathResolver? cgroups = null, ContainerMetadataReader? containers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _max = Math.Max(1, options.MaxProcesses);
@@ -73,7 +76,11 @@ internal sealed partial class ProcessTable
         _users = users ?? new UserResolver(options.EtcRoot, logger: logger);
         _logger = logger ?? NullLogger.Instance;
         _cgroups = cgroups ?? (options.ProcRoot == "/proc" ? CgroupPathResolver.OpenHost() : null);
+        _containers = containers ?? (options.ProcRoot == "/proc" ? new ContainerMetadataReader() : null);
     }
+
+    /// <summary>Containers whose runtime metadata was read, and attempts that found none.</summary>
+    public (long Read, long Missing) ContainerMetadata => _containers is { } c ? (c.Reads, c.Failures) : (0, 0);
 
     /// <summary>Live (not exited) entries.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -499,6 +506,7 @@ internal sealed partial class ProcessTable
             ContainerId = parent.ContainerId,
             ContainerFullId = parent.ContainerFullId,
             ContainerRuntime = parent.ContainerRuntime,
+            Container = parent.Container,
             CgroupPath = parent.CgroupPath,
             CgroupId = parent.CgroupId,
             Parent = realParent,
@@ -574,6 +582,12 @@ internal sealed partial class ProcessTable
         if (pe.CgroupId == 0)
         {
             RefreshCgroup(info); // no cgroup id from the source: procfs is the only way to see a container join
+        }
+        else if (info.Container is null && info.ContainerRuntime.Length > 0)
+        {
+            // the runtime had not written its state when the container's first process appeared: try again (the
+            // reader keeps misses for a few seconds, so this is a dictionary lookup most of the time)
+            info.Container = _containers?.Lookup(info.ContainerFullId, info.ContainerRuntime);
         }
     }
 
@@ -761,13 +775,14 @@ internal sealed partial class ProcessTable
         }
     }
 
-    private static void SetCgroupPath(ProcessInfo info, string path)
+    private void SetCgroupPath(ProcessInfo info, string path)
     {
         info.CgroupPath = path;
         ContainerIdParser.TryParse(path, out var id, out var fullId, out var runtime);
         info.ContainerId = id;
         info.ContainerFullId = fullId;
         info.ContainerRuntime = runtime;
+        info.Container = runtime.Length > 0 ? _containers?.Lookup(fullId, runtime) : null;
     }
 
     private string LoginName(uint loginUid) => loginUid == uint.MaxValue ? string.Empty : _users.UserName(loginUid);

@@ -41,6 +41,11 @@ internal sealed record EngineSnapshot
     /// <summary>fds whose name the process table did not keep (a process past 1024 remembered fds).</summary>
     public long FdNameOverflows { get; init; }
 
+    /// <summary>Containers whose runtime state files were read, and attempts that found none readable.</summary>
+    public long ContainerMetadataRead { get; init; }
+
+    public long ContainerMetadataMissing { get; init; }
+
     /// <summary>DNS names that <c>fd.*ip.name</c> checks compare addresses against.</summary>
     public int DnsNames { get; init; }
 

@@ -43,6 +43,8 @@ internal static class PrometheusText
         Metric(b, "harrier_decoder_backpressure_total", "counter", "Times the ring-buffer consumer left records in the ring because the decoder was behind (overload then shows as kernel loss by class).", [(string.Empty, s.DecoderBackPressure)]);
         Metric(b, "harrier_process_table_evictions_total", "counter", "Process table entries evicted at the size bound.", [(string.Empty, s.ProcessTableEvictions)]);
         Metric(b, "harrier_fd_name_overflows_total", "counter", "fds whose name was not kept for close events (per-process bound of 1024 reached).", [(string.Empty, s.FdNameOverflows)]);
+        Metric(b, "harrier_container_metadata_total", "counter", "Container metadata lookups in the runtimes' state files, per result (missing: no readable file yet; retried).",
+            [(Label("result", "read"), s.ContainerMetadataRead), (Label("result", "missing"), s.ContainerMetadataMissing)]);
         Metric(b, "harrier_dns_names", "gauge", "DNS names that fd.*ip.name checks compare addresses against.", [(string.Empty, s.DnsNames)]);
         Metric(b, "harrier_dns_lookups_total", "counter", "Lookups of those names, per result (failed: no resolver or a timeout; the last addresses stay).",
             [(Label("result", "ok"), s.DnsLookups - s.DnsLookupFailures), (Label("result", "failed"), s.DnsLookupFailures)]);

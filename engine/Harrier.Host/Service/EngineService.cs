@@ -89,6 +89,8 @@ internal sealed partial class EngineService : IHostedService, IDisposable
             ProcessTableSize = _processes?.Count ?? 0,
             ProcessTableEvictions = _processes?.Evictions ?? 0,
             FdNameOverflows = _processes?.FdOverflows ?? 0,
+            ContainerMetadataRead = _processes?.ContainerMetadata.Read ?? 0,
+            ContainerMetadataMissing = _processes?.ContainerMetadata.Missing ?? 0,
             DnsNames = Harrier.Rules.Fields.DnsNameCache.Shared.Count,
             DnsLookups = Harrier.Rules.Fields.DnsNameCache.Shared.Lookups,
             DnsLookupFailures = Harrier.Rules.Fields.DnsNameCache.Shared.Failures,

@@ -606,12 +606,33 @@ internal static class FieldExtractors
     public static string? ContainerType(HarrierEvent e, string? arg)
         => e.Process is { ContainerRuntime.Length: > 0 } p ? p.ContainerRuntime : "host";
 
-    /// <summary>Container properties Harrier does not know (name, image, privileged...): always missing.</summary>
-    public static string? ContainerUnknownString(HarrierEvent e, string? arg) => null;
+    // container metadata from the runtime's state files (missing on the host, or when nothing was readable)
+    public static string? ContainerName(HarrierEvent e, string? arg) => e.Process?.Container?.Name;
 
-    public static bool? ContainerUnknownBool(HarrierEvent e, string? arg) => null;
+    public static string? ContainerImage(HarrierEvent e, string? arg) => e.Process?.Container?.Image;
 
-    public static long? ContainerUnknownNumber(HarrierEvent e, string? arg) => null;
+    public static string? ContainerImageRepository(HarrierEvent e, string? arg) => e.Process?.Container?.ImageRepository;
+
+    public static string? ContainerImageTag(HarrierEvent e, string? arg) => e.Process?.Container?.ImageTag;
+
+    public static string? ContainerImageId(HarrierEvent e, string? arg) => e.Process?.Container?.ImageId;
+
+    public static string? ContainerImageDigest(HarrierEvent e, string? arg) => e.Process?.Container?.ImageDigest;
+
+    public static bool? ContainerPrivileged(HarrierEvent e, string? arg) => e.Process?.Container?.Privileged;
+
+    public static long? ContainerStartTs(HarrierEvent e, string? arg) => e.Process?.Container?.StartTsNs;
+
+    public static string? K8sNsName(HarrierEvent e, string? arg) => e.Process?.Container?.K8sNamespace;
+
+    public static string? K8sPodName(HarrierEvent e, string? arg) => e.Process?.Container?.K8sPodName;
+
+    public static string? K8sPodUid(HarrierEvent e, string? arg) => e.Process?.Container?.K8sPodUid;
+
+    public static string? K8sPodSandboxId(HarrierEvent e, string? arg)
+        => e.Process?.Container?.K8sSandboxId is { Length: >= 12 } id ? id[..12] : null;
+
+    public static string? K8sPodFullSandboxId(HarrierEvent e, string? arg) => e.Process?.Container?.K8sSandboxId;
 
     // ---- fd.*
     public static long? FdNum(HarrierEvent e, string? arg) => e switch

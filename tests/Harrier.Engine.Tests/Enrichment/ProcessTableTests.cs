@@ -582,6 +582,32 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void Enrich_ContainerWithDockerState_CarriesItsMetadataToForkedChildren()
+    {
+        string docker = Path.Combine(_fs.Root, "docker");
+        Directory.CreateDirectory(Path.Combine(docker, "containers", DockerId));
+        File.WriteAllText(Path.Combine(docker, "containers", DockerId, "config.v2.json"), """{"Name":"/db","Config":{"Image":"postgres:16"}}""");
+        File.WriteAllText(Path.Combine(docker, "containers", DockerId, "hostconfig.json"), """{"Privileged":true}""");
+        _fs.Add(3000, 1, "postgres", ["postgres"], "/usr/bin/postgres", startTicks: 100, cgroup: $"/system.slice/docker-{DockerId}.scope");
+        var options = new EnrichmentOptions { ProcRoot = _fs.Proc, EtcRoot = _fs.Etc };
+        var reader = new ContainerMetadataReader(docker, Path.Combine(_fs.Root, "containerd"), Path.Combine(_fs.Root, "storage"), new FakeTimeProvider());
+        var table = new ProcessTable(options, new UserResolver(_fs.Etc, new FakeTimeProvider()), containers: reader);
+        table.Seed();
+
+        var fork = Proc(EventType.Fork, 3000, 1, "postgres");
+        fork.ChildPid = 3001;
+        table.Enrich(fork);
+
+        var child = table.Find(3001)!;
+        Assert.Equal("db", child.Container?.Name);
+        Assert.Equal("postgres", child.Container?.ImageRepository);
+        Assert.True(child.Container?.Privileged);
+        Assert.Same(table.Find(3000)!.Container, child.Container);
+        Assert.Null(table.Find(600)!.Container); // the host
+        Assert.Equal((1L, 0L), table.ContainerMetadata);
+    }
+
+    [Fact]
     public void Enrich_ForkedChild_InheritsContainer()
     {
         _fs.Add(3000, 1, "containerd-shim", ["containerd-shim"], "/usr/bin/containerd-shim", startTicks: 100,

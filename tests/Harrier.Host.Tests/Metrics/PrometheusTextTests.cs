@@ -23,6 +23,8 @@ public sealed class PrometheusTextTests
             FdNameOverflows = 7,
             DecoderBackPressure = 9,
             Rules = 3,
+            ContainerMetadataRead = 4,
+            ContainerMetadataMissing = 1,
             DnsNames = 2,
             DnsLookups = 6,
             DnsLookupFailures = 1,
@@ -42,6 +44,8 @@ public sealed class PrometheusTextTests
         Assert.Equal(7, p.Value("harrier_fd_name_overflows_total"));
         Assert.Equal(9, p.Value("harrier_decoder_backpressure_total"));
         Assert.Equal(2, p.Value("harrier_dns_names"));
+        Assert.Equal(4, p.Value("harrier_container_metadata_total", ("result", "read")));
+        Assert.Equal(1, p.Value("harrier_container_metadata_total", ("result", "missing")));
         Assert.Equal(5, p.Value("harrier_dns_lookups_total", ("result", "ok")));
         Assert.Equal(1, p.Value("harrier_dns_lookups_total", ("result", "failed")));
         Assert.True(p.Value("process_resident_memory_bytes") > 0);

@@ -298,6 +298,40 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         Assert.Null(_fx.WaitForAlert("Drop and execute new binary in container", a => a.Process?.Pid == image, TimeSpan.Zero));
     }
 
+    [FalcoRulesFact]
+    public void Debugfs_InPrivilegedContainer_FiresDebugfsLaunchedInPrivilegedContainerOnlyThere()
+    {
+        // docker's hostconfig.json says whether the container is privileged: the same debugfs in an unprivileged one
+        // must stay quiet. (sleep under the name debugfs, so the process outlives the look at its /proc entry)
+        string debugfs = Copy("/bin/sleep", "debugfs");
+        var (privCgroup, privId) = FakeContainer("""{"Name":"/rescue","Config":{"Image":"debian:12"}}""", privileged: true);
+        var (plainCgroup, _) = FakeContainer("""{"Name":"/plain","Config":{"Image":"debian:12"}}""", privileged: false);
+        int plain = Run("/bin/bash", ["-c", $"echo $$ > {plainCgroup}/cgroup.procs && exec {debugfs} 0.3"]);
+        int priv = Run("/bin/bash", ["-c", $"echo $$ > {privCgroup}/cgroup.procs && exec {debugfs} 0.3"]);
+
+        AssertFired("Debugfs Launched in Privileged Container", a => a.Process?.Pid == priv && a.Process.ContainerId == privId);
+        Assert.Null(_fx.WaitForAlert("Debugfs Launched in Privileged Container", a => a.Process?.Pid == plain, TimeSpan.Zero));
+    }
+
+    [FalcoRulesFact]
+    public void Connect_ToKubernetesApiServerFromContainer_FiresContactK8sApiServerUnlessKubeSystem()
+    {
+        // fd.sip.name = kubernetes.default.svc.cluster.local: the fixture resolves that name to 127.0.0.3. A container
+        // whose runtime labels put it in kube-system is one of Falco's k8s_containers and stays quiet.
+        using var listener = new System.Net.Sockets.TcpListener(FalcoRulesFixture.KubernetesApiAddress, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        string connect = $"import socket, time; s = socket.create_connection(('{FalcoRulesFixture.KubernetesApiAddress}', {port})); time.sleep(0.3)";
+        var (appCgroup, appId) = FakeContainer("""{"Name":"/app","Config":{"Image":"alpine:3.20"}}""");
+        var (sysCgroup, _) = FakeContainer("""{"Name":"/dns","Config":{"Image":"coredns:1.11","Labels":{"io.kubernetes.pod.namespace":"kube-system","io.kubernetes.pod.name":"coredns-0"}}}""");
+        int system = Run("/bin/bash", ["-c", $"echo $$ > {sysCgroup}/cgroup.procs && exec {Python()} -c \"{connect}\""]);
+        int app = Run("/bin/bash", ["-c", $"echo $$ > {appCgroup}/cgroup.procs && exec {Python()} -c \"{connect}\""]);
+
+        AssertFired("Contact K8S API Server From Container", a => a.Process?.Pid == app && a.Process.ContainerId == appId
+            && a.Output.Contains($"->{FalcoRulesFixture.KubernetesApiAddress}:{port}", StringComparison.Ordinal));
+        Assert.Null(_fx.WaitForAlert("Contact K8S API Server From Container", a => a.Process?.Pid == system, TimeSpan.Zero));
+    }
+
     [FalcoRulesOutboundFact]
     public void Ssh_ConnectingOutToPort443_FiresDisallowedSshConnectionNonStandardPort()
     {
@@ -311,11 +345,21 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
     }
 
     /// <summary>A cgroup named as docker names a container's (docker-ID.scope): Harrier's container fields see a
-    /// process that joins it as running in container ID, without a container runtime on the host.</summary>
-    private (string Cgroup, string ShortId) FakeContainer()
+    /// process that joins it as running in container ID, without a container runtime on the host. With
+    /// <paramref name="config"/>, docker's state files for the container (config.v2.json, and hostconfig.json saying
+    /// <paramref name="privileged"/>) are written where the fixture's metadata reader looks.</summary>
+    private (string Cgroup, string ShortId) FakeContainer(string? config = null, bool privileged = false)
     {
         string mount = CgroupPaths.FindCgroup2Mount() ?? throw new InvalidOperationException("no cgroup2 mount on this host");
         string full = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        if (config is not null)
+        {
+            string state = Path.Combine(_fx.DockerRoot, "containers", full);
+            Directory.CreateDirectory(state);
+            File.WriteAllText(Path.Combine(state, "config.v2.json"), config);
+            File.WriteAllText(Path.Combine(state, "hostconfig.json"), $"{{\"Privileged\":{(privileged ? "true" : "false")}}}");
+        }
+
         string dir = Path.Combine(mount, $"docker-{full}.scope");
         Directory.CreateDirectory(dir);
         _cgroups.Add(dir);

@@ -36,14 +36,15 @@ public class FalcoRulesFixture : IDisposable
             return;
         }
 
-        var loaded = RuleLoader.Load([RulesPath, .. more]);
+        var loaded = RuleLoader.Load([RulesPath, .. more], new RuleLoadOptions { DnsNames = Dns });
         if (!loaded.Success || loaded.RuleSet is null)
         {
             throw new InvalidOperationException($"rules at {RulesPath} did not load:\n" + loaded.Format());
         }
 
         RuleSet = loaded.RuleSet;
-        Processes = new ProcessTable(new EnrichmentOptions());
+        Directory.CreateDirectory(DockerRoot);
+        Processes = new ProcessTable(new EnrichmentOptions(), containers: new ContainerMetadataReader(DockerRoot, Path.Combine(RuntimeRoot, "containerd"), Path.Combine(RuntimeRoot, "storage")));
         Processes.Seed();
         var detection = new DetectionStage(RuleSet);
         var verdicts = new VerdictRouter(new EnforcementOptions(), NullLogger.Instance);
@@ -54,6 +55,22 @@ public class FalcoRulesFixture : IDisposable
     }
 
     public string? RulesPath { get; }
+
+    /// <summary>The name Falco's rules know the Kubernetes API server by, and the loopback address it resolves to here.</summary>
+    public const string KubernetesApiName = "kubernetes.default.svc.cluster.local";
+
+    public static readonly System.Net.IPAddress KubernetesApiAddress = System.Net.IPAddress.Parse("127.0.0.3");
+
+    /// <summary>The rules' DNS names: the API server name answered by the test, every other name by the system resolver.</summary>
+    public Harrier.Rules.Fields.DnsNameCache Dns { get; } = new((name, ct) => name == KubernetesApiName
+        ? Task.FromResult(new[] { KubernetesApiAddress })
+        : System.Net.Dns.GetHostAddressesAsync(name, ct));
+
+    /// <summary>Stands in for the state directories of container runtimes (tests write a docker container's files
+    /// under <see cref="DockerRoot"/>/containers/ID).</summary>
+    public string RuntimeRoot { get; } = Path.Combine(Path.GetTempPath(), $"harrier-e2e-runtime-{Environment.ProcessId}");
+
+    public string DockerRoot => Path.Combine(RuntimeRoot, "docker");
 
     public CompiledRuleSet? RuleSet { get; }
 
@@ -103,6 +120,11 @@ public class FalcoRulesFixture : IDisposable
     public void Dispose()
     {
         Source?.Dispose();
+        if (Directory.Exists(RuntimeRoot))
+        {
+            Directory.Delete(RuntimeRoot, recursive: true);
+        }
+
         GC.SuppressFinalize(this);
     }
 

@@ -149,7 +149,7 @@ public class HostNameFieldTests
     {
         var resolver = new FakeResolver();
         var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider());
-        var yaml = "- rule: r\n  desc: d\n  condition: evt.type = connect and fd.sip.name = api.example.test and k8s.ns.name = x\n  output: o\n  priority: INFO\n";
+        var yaml = "- rule: r\n  desc: d\n  condition: evt.type = connect and fd.sip.name = api.example.test and k8s.pod.labels = x\n  output: o\n  priority: INFO\n";
         var r = RuleLoader.LoadText(yaml, "v.yaml", new RuleLoadOptions { DnsNames = dns });
 
         Assert.Single(r.Skipped);
