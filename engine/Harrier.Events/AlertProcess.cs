@@ -21,6 +21,20 @@ public sealed record AlertProcess
 
     public string ContainerId { get; init; } = "host";
 
+    /// <summary>The container's name, image (repository) and tag as its runtime recorded them, when known.</summary>
+    public string? ContainerName { get; init; }
+
+    public string? ContainerImage { get; init; }
+
+    public string? ContainerImageTag { get; init; }
+
+    /// <summary>The Kubernetes pod the container belongs to, when its runtime recorded it.</summary>
+    public string? K8sNamespace { get; init; }
+
+    public string? K8sPodName { get; init; }
+
+    public string? K8sPodUid { get; init; }
+
     /// <summary>The file path involved, if any (ECS file.path).</summary>
     public string? FilePath { get; init; }
 

@@ -20,7 +20,7 @@ public static class EventFilter
             var builder = new ExpressionBuilder();
             var lambda = (System.Linq.Expressions.Expression<Func<HarrierEvent, bool>>)builder.Build(ast, typeof(HarrierEvent), null);
             var filter = lambda.Compile();
-            Fields.DnsNameCache.Shared.Prime(builder.DnsNames, Fields.DnsNameCache.PrimeWait); // (fd.*ip.name: first answers)
+            Fields.DnsNameCache.Shared.Prime(builder.DnsNames); // (fd.*ip.name: first answers)
             return filter;
         }
         catch (ConditionSyntaxException ex)

@@ -27,7 +27,7 @@ public sealed record RuleLoadOptions
     /// <summary>
     /// Where <c>fd.*ip.name</c> checks find the addresses of the names they compare against; null = the process-wide
     /// <see cref="Fields.DnsNameCache.Shared"/>. A load that builds the engine starts the lookups of its names and
-    /// waits up to <see cref="Fields.DnsNameCache.PrimeWait"/> for them.
+    /// waits up to the cache's <see cref="Fields.DnsNameCache.PrimeWait"/> for them.
     /// </summary>
     public Fields.DnsNameCache? DnsNames { get; init; }
 }

@@ -285,7 +285,7 @@ internal sealed class ContainerMetadataReader
 
         int colon = id.IndexOf(':', StringComparison.Ordinal);
         var hex = colon >= 0 ? id[(colon + 1)..] : id;
-        return hex.Length >= 12 && hex.AsSpan(0, 12).ContainsAnyExcept("0123456789abcdef") is false ? hex[..12] : null;
+        return hex.Length >= 12 && hex[..12].All(char.IsAsciiHexDigitLower) ? hex[..12] : null;
     }
 
     private static JsonDocument? Parse(string path)

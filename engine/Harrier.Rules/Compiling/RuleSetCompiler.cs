@@ -160,7 +160,7 @@ internal static class RuleSetCompiler
         if (options.BuildEngine && builder.DnsNames.Count > 0)
         {
             // the first answers, so that the set does not start blind; later refreshes run in the background
-            (options.DnsNames ?? Fields.DnsNameCache.Shared).Prime(builder.DnsNames.Distinct(), Fields.DnsNameCache.PrimeWait);
+            (options.DnsNames ?? Fields.DnsNameCache.Shared).Prime(builder.DnsNames.Distinct());
         }
 
         sw.Stop();

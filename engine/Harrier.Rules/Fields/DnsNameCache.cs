@@ -23,8 +23,8 @@ public sealed class DnsNameCache
     /// <summary>The longest refresh interval.</summary>
     public static readonly TimeSpan MaxRefresh = TimeSpan.FromSeconds(320);
 
-    /// <summary>How long a load that builds the engine waits for the first answers of its names.</summary>
-    public static readonly TimeSpan PrimeWait = TimeSpan.FromSeconds(1);
+    /// <summary>How long a load that builds the engine waits for the first answers of its names, by default.</summary>
+    public static readonly TimeSpan DefaultPrimeWait = TimeSpan.FromSeconds(1);
 
     /// <summary>The most names held; past it new names never resolve (their checks are false) and are counted.</summary>
     public const int MaxNames = 4096;
@@ -39,11 +39,16 @@ public sealed class DnsNameCache
 
     /// <param name="resolve">Forward lookup of a name (the default uses the system resolver: /etc/hosts, then DNS).</param>
     /// <param name="time">Time source for the refresh schedule.</param>
-    public DnsNameCache(Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null, TimeProvider? time = null)
+    /// <param name="primeWait">How long a load waits for the first answers of its names (default 1 s).</param>
+    public DnsNameCache(Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null, TimeProvider? time = null, TimeSpan? primeWait = null)
     {
         _resolve = resolve ?? Dns.GetHostAddressesAsync;
         _time = time ?? TimeProvider.System;
+        PrimeWait = primeWait ?? DefaultPrimeWait;
     }
+
+    /// <summary>How long a load that builds the engine waits for the first answers of its names.</summary>
+    public TimeSpan PrimeWait { get; }
 
     /// <summary>The process-wide cache that rule loads use unless <see cref="RuleLoadOptions.DnsNames"/> names another.</summary>
     public static DnsNameCache Shared { get; } = new();
@@ -125,6 +130,9 @@ public sealed class DnsNameCache
         return null;
     }
 
+    /// <summary>Starts the lookups of <paramref name="names"/> that never ran and waits for them, up to <see cref="PrimeWait"/>.</summary>
+    internal void Prime(IEnumerable<DnsName> names) => Prime(names, PrimeWait);
+
     /// <summary>Starts the lookups of <paramref name="names"/> that never ran and waits for them, up to <paramref name="wait"/>.</summary>
     internal void Prime(IEnumerable<DnsName> names, TimeSpan wait)
     {
@@ -133,8 +141,7 @@ public sealed class DnsNameCache
         {
             if (!n.Attempted && n.DueTimestamp != long.MaxValue)
             {
-                Start(n);
-                pending.Add(Volatile.Read(ref n.Lookup));
+                pending.Add(Start(n, inline: true));
             }
         }
 
@@ -151,8 +158,12 @@ public sealed class DnsNameCache
         }
     }
 
-    /// <summary>Looks <paramref name="name"/> up now unless a lookup is running; returns that lookup.</summary>
-    internal Task Start(DnsName name)
+    /// <summary>
+    /// Looks <paramref name="name"/> up now unless a lookup is running; returns that lookup. From a check (the event
+    /// path) the lookup starts on the thread pool; <paramref name="inline"/> (a load) starts it on the caller's thread,
+    /// so a resolver that answers at once has answered when this returns.
+    /// </summary>
+    internal Task Start(DnsName name, bool inline = false)
     {
         if (Interlocked.CompareExchange(ref name.InFlight, 1, 0) != 0)
         {
@@ -161,12 +172,22 @@ public sealed class DnsNameCache
 
         // (pushed out first, so checks that race with this one do not start another)
         Volatile.Write(ref name.DueTimestamp, long.MaxValue - 1);
-        var task = Task.Run(() => LookupAsync(name));
-        Volatile.Write(ref name.Lookup, task);
-        return task;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref name.Lookup, done.Task); // (before the lookup runs: it may finish before this returns)
+        if (inline)
+        {
+            _ = LookupAsync(name, done);
+        }
+        else
+        {
+            _ = Task.Run(() => LookupAsync(name, done));
+        }
+
+        return done.Task;
     }
 
-    private async Task LookupAsync(DnsName name)
+    /// <summary>One lookup; never throws (its outcome is in the entry and the counters), completes <paramref name="done"/>.</summary>
+    private async Task LookupAsync(DnsName name, TaskCompletionSource done)
     {
         TimeSpan next;
         try
@@ -203,6 +224,7 @@ public sealed class DnsNameCache
         Interlocked.Increment(ref _lookups);
         Volatile.Write(ref name.DueTimestamp, _time.GetTimestamp() + (long)(next.TotalSeconds * _time.TimestampFrequency));
         Volatile.Write(ref name.InFlight, 0);
+        done.TrySetResult();
     }
 
     private static string Normalize(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();

@@ -79,6 +79,45 @@ internal static class EcsFormatter
             {
                 w.WriteStartObject("container");
                 w.WriteString("id", p.ContainerId);
+                if (p.ContainerName is { } name)
+                {
+                    w.WriteString("name", name);
+                }
+
+                if (p.ContainerImage is { } image)
+                {
+                    w.WriteStartObject("image");
+                    w.WriteString("name", image);
+                    if (p.ContainerImageTag is { } tag)
+                    {
+                        w.WriteStartArray("tag");
+                        w.WriteStringValue(tag);
+                        w.WriteEndArray();
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            }
+
+            if (p.K8sNamespace is not null || p.K8sPodName is not null)
+            {
+                w.WriteStartObject("orchestrator");
+                w.WriteString("type", "kubernetes");
+                if (p.K8sNamespace is { } ns)
+                {
+                    w.WriteString("namespace", ns);
+                }
+
+                if (p.K8sPodName is { } pod)
+                {
+                    w.WriteStartObject("resource");
+                    w.WriteString("type", "pod");
+                    w.WriteString("name", pod);
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndObject();
             }
 

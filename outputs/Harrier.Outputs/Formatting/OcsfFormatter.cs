@@ -122,6 +122,32 @@ internal static class OcsfFormatter
             w.WriteEndObject();
             w.WriteStartObject("container");
             w.WriteString("uid", p.ContainerId);
+            if (p.ContainerName is { } name)
+            {
+                w.WriteString("name", name);
+            }
+
+            if (p.ContainerImage is { } image)
+            {
+                w.WriteStartObject("image");
+                w.WriteString("name", image);
+                if (p.ContainerImageTag is { } tag)
+                {
+                    w.WriteString("tag", tag);
+                }
+
+                w.WriteEndObject();
+            }
+
+            if (p.K8sNamespace is not null || p.K8sPodUid is not null)
+            {
+                w.WriteString("orchestrator", "kubernetes");
+                if (p.K8sPodUid is { } uid)
+                {
+                    w.WriteString("pod_uuid", uid);
+                }
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();

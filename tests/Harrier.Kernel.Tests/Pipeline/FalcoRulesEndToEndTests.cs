@@ -309,7 +309,8 @@ public sealed class FalcoRulesEndToEndTests : IDisposable
         int plain = Run("/bin/bash", ["-c", $"echo $$ > {plainCgroup}/cgroup.procs && exec {debugfs} 0.3"]);
         int priv = Run("/bin/bash", ["-c", $"echo $$ > {privCgroup}/cgroup.procs && exec {debugfs} 0.3"]);
 
-        AssertFired("Debugfs Launched in Privileged Container", a => a.Process?.Pid == priv && a.Process.ContainerId == privId);
+        AssertFired("Debugfs Launched in Privileged Container", a => a.Process?.Pid == priv && a.Process.ContainerId == privId
+            && a.Process.ContainerName == "rescue" && a.Process.ContainerImage == "debian" && a.Process.ContainerImageTag == "12");
         Assert.Null(_fx.WaitForAlert("Debugfs Launched in Privileged Container", a => a.Process?.Pid == plain, TimeSpan.Zero));
     }
 

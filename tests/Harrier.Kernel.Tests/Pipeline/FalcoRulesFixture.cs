@@ -64,7 +64,7 @@ public class FalcoRulesFixture : IDisposable
     /// <summary>The rules' DNS names: the API server name answered by the test, every other name by the system resolver.</summary>
     public Harrier.Rules.Fields.DnsNameCache Dns { get; } = new((name, ct) => name == KubernetesApiName
         ? Task.FromResult(new[] { KubernetesApiAddress })
-        : System.Net.Dns.GetHostAddressesAsync(name, ct));
+        : System.Net.Dns.GetHostAddressesAsync(name, ct), primeWait: TimeSpan.FromSeconds(30)); // (a loaded machine may start lookups late)
 
     /// <summary>Stands in for the state directories of container runtimes (tests write a docker container's files
     /// under <see cref="DockerRoot"/>/containers/ID).</summary>

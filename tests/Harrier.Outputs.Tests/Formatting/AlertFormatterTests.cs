@@ -127,6 +127,47 @@ public sealed class AlertFormatterTests
     }
 
     [Fact]
+    public void ToText_ContainerInPod_EcsAndOcsfCarryContainerAndPod()
+    {
+        Alert a = TestAlerts.Make(1) with
+        {
+            Process = TestAlerts.Make(1).Process! with
+            {
+                ContainerId = "3f4e5a6b7c8d",
+                ContainerName = "api",
+                ContainerImage = "docker.io/library/python",
+                ContainerImageTag = "3.12",
+                K8sNamespace = "payments",
+                K8sPodName = "api-7d9f-x2",
+                K8sPodUid = "0e1f2a3b-aaaa-bbbb-cccc-0123456789ab",
+            },
+        };
+
+        using (JsonDocument ecs = JsonDocument.Parse(AlertFormatter.ToText(a, AlertFormat.Ecs)))
+        {
+            JsonElement c = ecs.RootElement.GetProperty("container");
+            Assert.Equal("3f4e5a6b7c8d", c.GetProperty("id").GetString());
+            Assert.Equal("api", c.GetProperty("name").GetString());
+            Assert.Equal("docker.io/library/python", c.GetProperty("image").GetProperty("name").GetString());
+            Assert.Equal("3.12", Assert.Single(c.GetProperty("image").GetProperty("tag").EnumerateArray()).GetString());
+            JsonElement o = ecs.RootElement.GetProperty("orchestrator");
+            Assert.Equal("kubernetes", o.GetProperty("type").GetString());
+            Assert.Equal("payments", o.GetProperty("namespace").GetString());
+            Assert.Equal("pod", o.GetProperty("resource").GetProperty("type").GetString());
+            Assert.Equal("api-7d9f-x2", o.GetProperty("resource").GetProperty("name").GetString());
+        }
+
+        using JsonDocument ocsf = JsonDocument.Parse(AlertFormatter.ToText(a, AlertFormat.Ocsf));
+        JsonElement oc = ocsf.RootElement.GetProperty("actor").GetProperty("process").GetProperty("container");
+        Assert.Equal("3f4e5a6b7c8d", oc.GetProperty("uid").GetString());
+        Assert.Equal("api", oc.GetProperty("name").GetString());
+        Assert.Equal("docker.io/library/python", oc.GetProperty("image").GetProperty("name").GetString());
+        Assert.Equal("3.12", oc.GetProperty("image").GetProperty("tag").GetString());
+        Assert.Equal("kubernetes", oc.GetProperty("orchestrator").GetString());
+        Assert.Equal("0e1f2a3b-aaaa-bbbb-cccc-0123456789ab", oc.GetProperty("pod_uuid").GetString());
+    }
+
+    [Fact]
     public void ToText_HostileStrings_StayValidJson()
     {
         Alert a = TestAlerts.Make(1) with

@@ -12,6 +12,10 @@ namespace Harrier.Rules.Tests.Fields;
 /// </summary>
 public class HostNameFieldTests
 {
+    /// <summary>Loads wait this long for first answers: lookups run on the thread pool, which a loaded machine may be slow
+    /// to schedule; the fake resolver answers at once, so only a broken test waits this long.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private static readonly ProcessInfo Curl = Ev.Proc("curl", "/usr/bin/curl", pid: 70, uid: 1000);
 
     /// <summary>A resolver answering from a table the test changes; counts its calls.</summary>
@@ -42,7 +46,7 @@ public class HostNameFieldTests
 
     private static (CompiledRuleSet Set, DnsNameCache Dns) Load(string condition, FakeResolver resolver, TimeProvider? time = null, string output = "to %fd.sip.name (%fd.sip)")
     {
-        var dns = new DnsNameCache(resolver.Resolve, time ?? new FakeTimeProvider());
+        var dns = new DnsNameCache(resolver.Resolve, time ?? new FakeTimeProvider(), Patience);
         var yaml = $"""
             - rule: Named host
               desc: test
@@ -136,7 +140,7 @@ public class HostNameFieldTests
     public void Validate_NotBuildingEngine_DoesNoLookup()
     {
         var resolver = new FakeResolver();
-        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider());
+        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider(), Patience);
         var yaml = "- rule: r\n  desc: d\n  condition: evt.type = connect and fd.sip.name = api.example.test\n  output: o\n  priority: INFO\n";
         var r = RuleLoader.LoadText(yaml, "v.yaml", new RuleLoadOptions { DnsNames = dns, BuildEngine = false });
 
@@ -148,7 +152,7 @@ public class HostNameFieldTests
     public void SkippedRule_Names_AreNotLookedUp()
     {
         var resolver = new FakeResolver();
-        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider());
+        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider(), Patience);
         var yaml = "- rule: r\n  desc: d\n  condition: evt.type = connect and fd.sip.name = api.example.test and k8s.pod.labels = x\n  output: o\n  priority: INFO\n";
         var r = RuleLoader.LoadText(yaml, "v.yaml", new RuleLoadOptions { DnsNames = dns });
 
@@ -260,7 +264,7 @@ public class HostNameFieldTests
     public void Register_PastMaxNames_CountsOverflowAndNeverMatches()
     {
         var resolver = new FakeResolver();
-        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider());
+        var dns = new DnsNameCache(resolver.Resolve, new FakeTimeProvider(), Patience);
         for (int i = 0; i < DnsNameCache.MaxNames; i++)
         {
             dns.Register($"n{i}.example.test");
@@ -280,7 +284,7 @@ public class HostNameFieldTests
         // the system resolver reads /etc/hosts first: no network needed
         var dns = new DnsNameCache();
         var name = dns.Register("localhost");
-        dns.Prime([name], TimeSpan.FromSeconds(10));
+        dns.Prime([name], Patience);
 
         Assert.Contains(dns.AddressesOf("localhost"), a => IPAddress.IsLoopback(a));
         Assert.True(dns.Matches(name, IpValue.From(SockAddress.FromIP(IPAddress.Loopback, 0))!.Value)
@@ -290,7 +294,7 @@ public class HostNameFieldTests
     /// <summary>A lookup runs on the thread pool: waits for the one the check started (bounded), not for time to pass.</summary>
     private static async Task WaitForLookups(DnsNameCache dns, long count)
     {
-        await dns.Register("api.example.test").Lookup.WaitAsync(TimeSpan.FromSeconds(10));
+        await dns.Register("api.example.test").Lookup.WaitAsync(Patience);
         Assert.Equal(count, dns.Lookups);
     }
 }
