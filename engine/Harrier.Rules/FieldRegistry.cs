@@ -119,7 +119,8 @@ public static class FieldRegistry
         // container
         S("container.id", "Container id (12 characters), or 'host'.", X.ContainerId);
         S("container.type", "Container runtime (docker, containerd, cri-o, podman...), or 'host'.", X.ContainerType);
-        S("container.name", "Container name, from the runtime's state files (docker: config.v2.json; containerd, cri-o: the CRI annotations of the OCI bundle); missing on the host.", X.ContainerName);
+        S("container.full_id", "Full container id (64 characters), or 'host'.", X.ContainerFullId);
+        S("container.name", "Container name, from the runtime's state files (docker: config.v2.json; containerd, cri-o: the CRI annotations of the OCI bundle); 'host' on the host, as in Falco.", X.ContainerName);
         S("container.image", "Container image as the container was created from it (nginx:1.25); missing when the runtime did not record it.", X.ContainerImage);
         S("container.image.repository", "Container image without tag or digest (nginx, docker.io/library/nginx).", X.ContainerImageRepository);
         S("container.image.tag", "Container image tag; latest when the image names neither tag nor digest.", X.ContainerImageTag);

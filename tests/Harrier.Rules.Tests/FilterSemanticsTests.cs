@@ -171,11 +171,21 @@ public class FilterSemanticsTests
     [InlineData("fd.num < 0", false)]
     [InlineData("fd.sip = 1.2.3.4", false)]
     [InlineData("fd.sip != 1.2.3.4", false)]
-    [InlineData("container.name != foo", false)]
+    [InlineData("container.image != foo", false)]
     [InlineData("container.image.repository in (a, b)", false)]
     [InlineData("evt.arg.nope = 1", false)]
     [InlineData("evt.arg.nope != 1", false)]
     public void Exec_MissingField_IsFalse(string condition, bool expected)
+        => Assert.Equal(expected, Eval(condition, Exec()));
+
+    [Theory]
+    [InlineData("container.name = host", true)]
+    [InlineData("container.name != foo", true)]
+    [InlineData("container.id = host and container.full_id = host", true)]
+    [InlineData("container.image exists", false)]
+    [InlineData("container.privileged = false", false)]
+    [InlineData("k8s.ns.name != kube-system", false)]
+    public void Exec_OnHost_ContainerFieldsAsFalco(string condition, bool expected)
         => Assert.Equal(expected, Eval(condition, Exec()));
 
     [Theory]

@@ -607,7 +607,11 @@ internal static class FieldExtractors
         => e.Process is { ContainerRuntime.Length: > 0 } p ? p.ContainerRuntime : "host";
 
     // container metadata from the runtime's state files (missing on the host, or when nothing was readable)
-    public static string? ContainerName(HarrierEvent e, string? arg) => e.Process?.Container?.Name;
+    /// <summary>As Falco: "host" for a process outside any container.</summary>
+    public static string? ContainerName(HarrierEvent e, string? arg)
+        => e.Process is { ContainerId: not "host" } p ? p.Container?.Name : "host";
+
+    public static string? ContainerFullId(HarrierEvent e, string? arg) => e.Process?.ContainerFullId ?? "host";
 
     public static string? ContainerImage(HarrierEvent e, string? arg) => e.Process?.Container?.Image;
 
