@@ -42,6 +42,9 @@ internal sealed class ExpressionBuilder
     /// <param name="dns">Where <c>fd.*ip.name</c> checks find their names' addresses (default: the shared cache).</param>
     public ExpressionBuilder(DnsNameCache? dns = null) => _dns = dns ?? DnsNameCache.Shared;
 
+    /// <summary>Where this builder's <c>fd.*ip.name</c> checks find their names' addresses.</summary>
+    public DnsNameCache Dns => _dns;
+
     /// <summary>The DNS names that conditions built so far compare addresses against (a name may appear twice).</summary>
     public IReadOnlyList<DnsName> DnsNames => _names;
 

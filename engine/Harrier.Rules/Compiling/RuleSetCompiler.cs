@@ -53,7 +53,7 @@ internal static class RuleSetCompiler
             }
 
             int names = builder.DnsNames.Count;
-            var result = CompileRule(rule, resolver, builder, diags, skipped, options.DnsNames);
+            var result = CompileRule(rule, resolver, builder, diags, skipped);
             if (result is null)
             {
                 builder.TruncateDnsNames(names); // (a skipped rule's names are not looked up)
@@ -160,7 +160,7 @@ internal static class RuleSetCompiler
         if (options.BuildEngine && builder.DnsNames.Count > 0)
         {
             // the first answers, so that the set does not start blind; later refreshes run in the background
-            (options.DnsNames ?? Fields.DnsNameCache.Shared).Prime(builder.DnsNames.Distinct());
+            builder.Dns.Prime(builder.DnsNames.Distinct());
         }
 
         sw.Stop();
@@ -192,7 +192,7 @@ internal static class RuleSetCompiler
     }
 
     private static (Node Resolved, string Text, IReadOnlyCollection<EventType> Types, OutputFormat Format, Expression<Func<HarrierEvent, bool>> Generic)? CompileRule(
-        RuleItem rule, ConditionResolver resolver, ExpressionBuilder builder, DiagnosticBag diags, List<SkippedRule> skipped, Fields.DnsNameCache? dns)
+        RuleItem rule, ConditionResolver resolver, ExpressionBuilder builder, DiagnosticBag diags, List<SkippedRule> skipped)
     {
         if (rule.Source is { } src && src != "syscall")
         {
@@ -228,7 +228,7 @@ internal static class RuleSetCompiler
             OutputFormat format;
             try
             {
-                format = OutputFormat.Parse(rule.Output ?? string.Empty, dns);
+                format = OutputFormat.Parse(rule.Output ?? string.Empty, builder.Dns);
             }
             catch (FormatException ex)
             {
