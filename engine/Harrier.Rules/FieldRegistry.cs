@@ -169,6 +169,14 @@ public static class FieldRegistry
         Alias("fd.port", FieldType.Number, "Either the client or the server port.", "fd.cport", "fd.sport");
         Alias("fd.net", FieldType.Net, "Either the client or the server address, compared against networks.", "fd.cnet", "fd.snet");
 
+        // fs.path (Falco's filesystem path fields; missing when the call failed)
+        S("fs.path.name", "The absolute path a single-path file call worked on (open, mkdir, unlink, chmod, chown, truncate...).", X.FsPathName, FileOnly);
+        S("fs.path.nameraw", "fs.path.name as passed to the call.", X.FsPathNameRaw, FileOnly);
+        S("fs.path.source", "rename: the old path; link and symlink: the new link.", X.FsPathSource, FileOnly);
+        S("fs.path.sourceraw", "fs.path.source as passed to the call.", X.FsPathSourceRaw, FileOnly);
+        S("fs.path.target", "rename: the new path; link: the existing file; symlink: what the link points to.", X.FsPathTarget, FileOnly);
+        S("fs.path.targetraw", "fs.path.target as passed to the call.", X.FsPathTargetRaw, FileOnly);
+
         // Harrier decisions
         S("decision.hook", "Harrier: the hook or mechanism that decided (file_open, cgroup/connect4, seccomp).", X.DecisionHook, DecisionOnly);
         S("decision.action", "Harrier: what the mechanism did (denied, killed, allowed, would-deny).", X.DecisionAction, DecisionOnly);

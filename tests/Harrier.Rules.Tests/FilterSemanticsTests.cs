@@ -179,6 +179,34 @@ public class FilterSemanticsTests
         => Assert.Equal(expected, Eval(condition, Exec()));
 
     [Theory]
+    [InlineData(EventType.Openat, "fs.path.name = /etc/shadow and fs.path.nameraw = /etc/shadow", true)]
+    [InlineData(EventType.Openat, "fs.path.source exists or fs.path.target exists", false)]
+    [InlineData(EventType.Renameat2, "fs.path.source = /tmp/a and fs.path.sourceraw = a and fs.path.target = /etc/b and fs.path.targetraw = ../etc/b", true)]
+    [InlineData(EventType.Renameat2, "fs.path.name exists", false)]
+    [InlineData(EventType.Linkat, "fs.path.source = /etc/b and fs.path.target = /tmp/a", true)] // link: the new link is the source
+    [InlineData(EventType.Symlinkat, "fs.path.source = /etc/b and fs.path.target = /tmp/a", true)] // symlink: target = what it points to
+    public void FsPath_PerCall_AsFalcoNamesThem(EventType type, string condition, bool expected)
+    {
+        var e = type == EventType.Openat
+            ? Ev.Open(Bash, "/etc/shadow")
+            : new FileEvent { Path = "/tmp/a", RawPath = "a", NewPath = "/etc/b", NewRawPath = "../etc/b", Type = type, Pid = 60, Tid = 60, Comm = "bash", Process = Bash };
+        if (type == EventType.Openat)
+        {
+            e.RawPath = "/etc/shadow";
+        }
+
+        Assert.Equal(expected, Eval(condition, e));
+    }
+
+    [Fact]
+    public void FsPath_FailedCall_Missing()
+    {
+        var e = Ev.Open(Bash, "/etc/shadow", res: -13);
+        Assert.False(Eval("fs.path.name exists", e));
+        Assert.True(Eval("fd.name = /etc/shadow", e));
+    }
+
+    [Theory]
     [InlineData("container.name = host", true)]
     [InlineData("container.name != foo", true)]
     [InlineData("container.id = host and container.full_id = host", true)]

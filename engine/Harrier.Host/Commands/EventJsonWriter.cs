@@ -22,7 +22,8 @@ internal sealed class EventJsonWriter
         ("proc.pname", null, "proc.pname"), ("proc.aname", "2", "proc.aname[2]"), ("proc.cwd", null, "proc.cwd"),
         ("proc.tty", null, "proc.tty"), ("user.uid", null, "user.uid"), ("user.name", null, "user.name"),
         ("user.loginuid", null, "user.loginuid"), ("group.gid", null, "group.gid"), ("group.name", null, "group.name"),
-        ("container.id", null, "container.id"),
+        ("container.id", null, "container.id"), ("container.name", null, "container.name"),
+        ("container.image", null, "container.image"),
     ];
 
     private static readonly Dictionary<EventClass, (string Field, string? Arg, string Key)[]> PerClass = new()

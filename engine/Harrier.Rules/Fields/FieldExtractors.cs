@@ -638,6 +638,39 @@ internal static class FieldExtractors
 
     public static string? K8sPodFullSandboxId(HarrierEvent e, string? arg) => e.Process?.Container?.K8sSandboxId;
 
+    // ---- fs.path.* (as Falco: set only when the call succeeded)
+    private static bool TwoPaths(EventType t)
+        => t is EventType.Rename or EventType.Renameat or EventType.Renameat2 or EventType.Link or EventType.Linkat or EventType.Symlink or EventType.Symlinkat;
+
+    /// <summary>The path a single-path file call (open, mkdir, unlink, chmod, chown, truncate...) worked on, absolute.</summary>
+    public static string? FsPathName(HarrierEvent e, string? arg)
+        => e is FileEvent { Res: >= 0 } f && !TwoPaths(e.Type) && e.Type != EventType.Close ? f.Path : null;
+
+    public static string? FsPathNameRaw(HarrierEvent e, string? arg)
+        => e is FileEvent { Res: >= 0 } f && !TwoPaths(e.Type) && e.Type != EventType.Close ? f.RawPath ?? f.Path : null;
+
+    /// <summary>rename: the old path; link and symlink: the new link (Falco's "source").</summary>
+    public static string? FsPathSource(HarrierEvent e, string? arg) => SourceTarget(e, source: true, raw: false);
+
+    public static string? FsPathSourceRaw(HarrierEvent e, string? arg) => SourceTarget(e, source: true, raw: true);
+
+    /// <summary>rename: the new path; link: the existing file; symlink: what the link points to (Falco's "target").</summary>
+    public static string? FsPathTarget(HarrierEvent e, string? arg) => SourceTarget(e, source: false, raw: false);
+
+    public static string? FsPathTargetRaw(HarrierEvent e, string? arg) => SourceTarget(e, source: false, raw: true);
+
+    private static string? SourceTarget(HarrierEvent e, bool source, bool raw)
+    {
+        if (e is not FileEvent { Res: >= 0 } f || !TwoPaths(e.Type))
+        {
+            return null;
+        }
+
+        // Harrier keeps the first argument in Path (rename/link: oldpath; symlink: target) and the second in NewPath
+        bool first = e.Type is EventType.Rename or EventType.Renameat or EventType.Renameat2 ? source : !source;
+        return first ? (raw ? f.RawPath ?? f.Path : f.Path) : (raw ? f.NewRawPath ?? f.NewPath : f.NewPath);
+    }
+
     // ---- fd.*
     public static long? FdNum(HarrierEvent e, string? arg) => e switch
     {
