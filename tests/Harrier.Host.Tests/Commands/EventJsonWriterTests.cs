@@ -61,6 +61,20 @@ public class EventJsonWriterTests
     }
 
     [Fact]
+    public void WriteJson_ExecAndPrivilegeEvents_DocumentedClassKeys()
+    {
+        var exec = new ProcessEvent { Type = EventType.Execve, Pid = 4242, Tid = 4242, Comm = "curl", Filename = "/usr/bin/curl", ExePath = "/usr/bin/curl", Argv = ["curl", "-s"], Process = Proc() };
+        var setuid = new PrivilegeEvent { Type = EventType.Setuid, Pid = 4242, Tid = 4242, Comm = "curl", Process = Proc() };
+
+        var o1 = WriteOne(exec);
+        var o2 = WriteOne(setuid);
+
+        Assert.Equal(CommonKeys.Concat(["evt.arg.filename", "proc.exe"]).Order(), o1.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("/usr/bin/curl", o1.GetProperty("evt.arg.filename").GetString());
+        Assert.Equal(CommonKeys.Concat(["evt.args"]).Order(), o2.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
     public void WriteJson_ConnectInContainer_NetworkKeysAndContainerMetadata()
     {
         var container = new ContainerInfo { Name = "web", Image = "nginx:1.25", ImageRepository = "nginx", ImageTag = "1.25" };
