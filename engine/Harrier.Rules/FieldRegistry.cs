@@ -18,6 +18,7 @@ public static class FieldRegistry
     private static readonly EventClass[] SockClasses = { EventClass.Network, EventClass.Privilege };
     private static readonly EventClass[] DecisionOnly = { EventClass.Decision };
     private static readonly EventClass[] PrivOnly = { EventClass.Privilege };
+    private static readonly EventClass[] FileAndPriv = { EventClass.File, EventClass.Privilege };
 
     private static readonly Dictionary<string, FieldInfo> ByName = new(StringComparer.Ordinal);
     private static readonly List<FieldInfo> Ordered = new();
@@ -170,12 +171,12 @@ public static class FieldRegistry
         Alias("fd.net", FieldType.Net, "Either the client or the server address, compared against networks.", "fd.cnet", "fd.snet");
 
         // fs.path (Falco's filesystem path fields; missing when the call failed)
-        S("fs.path.name", "The absolute path a single-path file call worked on (open, mkdir, unlink, chmod, chown, truncate...).", X.FsPathName, FileOnly);
-        S("fs.path.nameraw", "fs.path.name as passed to the call.", X.FsPathNameRaw, FileOnly);
-        S("fs.path.source", "rename: the old path; link and symlink: the new link.", X.FsPathSource, FileOnly);
-        S("fs.path.sourceraw", "fs.path.source as passed to the call.", X.FsPathSourceRaw, FileOnly);
-        S("fs.path.target", "rename: the new path; link: the existing file; symlink: what the link points to.", X.FsPathTarget, FileOnly);
-        S("fs.path.targetraw", "fs.path.target as passed to the call.", X.FsPathTargetRaw, FileOnly);
+        S("fs.path.name", "The absolute path a single-path file call worked on (open, mkdir, unlink, chmod, chown, truncate..., umount2).", X.FsPathName, FileAndPriv);
+        S("fs.path.nameraw", "fs.path.name as passed to the call.", X.FsPathNameRaw, FileAndPriv);
+        S("fs.path.source", "rename: the old path; link and symlink: the new link; mount: the device.", X.FsPathSource, FileAndPriv);
+        S("fs.path.sourceraw", "fs.path.source as passed to the call.", X.FsPathSourceRaw, FileAndPriv);
+        S("fs.path.target", "rename: the new path; link: the existing file; symlink: what the link points to; mount: the mount point.", X.FsPathTarget, FileAndPriv);
+        S("fs.path.targetraw", "fs.path.target as passed to the call.", X.FsPathTargetRaw, FileAndPriv);
 
         // Harrier decisions
         S("decision.hook", "Harrier: the hook or mechanism that decided (file_open, cgroup/connect4, seccomp).", X.DecisionHook, DecisionOnly);

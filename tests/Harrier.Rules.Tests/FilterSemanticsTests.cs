@@ -199,6 +199,16 @@ public class FilterSemanticsTests
     }
 
     [Fact]
+    public void FsPath_MountAndUmount_DeviceOntoMountPoint()
+    {
+        var mount = Ev.Priv(Bash, EventType.Mount, init: p => { p.Name = "/dev/sdb1"; p.TargetPath = "/mnt/x"; p.FsType = "ext4"; });
+        var umount = Ev.Priv(Bash, EventType.Umount2, init: p => p.TargetPath = "/mnt/x");
+
+        Assert.True(Eval("fs.path.source = /dev/sdb1 and fs.path.target = /mnt/x and not fs.path.name exists", mount));
+        Assert.True(Eval("fs.path.name = /mnt/x and not fs.path.target exists", umount));
+    }
+
+    [Fact]
     public void FsPath_FailedCall_Missing()
     {
         var e = Ev.Open(Bash, "/etc/shadow", res: -13);

@@ -643,24 +643,38 @@ internal static class FieldExtractors
         => t is EventType.Rename or EventType.Renameat or EventType.Renameat2 or EventType.Link or EventType.Linkat or EventType.Symlink or EventType.Symlinkat;
 
     /// <summary>The path a single-path file call (open, mkdir, unlink, chmod, chown, truncate...) worked on, absolute.</summary>
-    public static string? FsPathName(HarrierEvent e, string? arg)
-        => e is FileEvent { Res: >= 0 } f && !TwoPaths(e.Type) && e.Type != EventType.Close ? f.Path : null;
+    public static string? FsPathName(HarrierEvent e, string? arg) => e switch
+    {
+        FileEvent { Res: >= 0 } f when !TwoPaths(e.Type) && e.Type != EventType.Close => f.Path,
+        PrivilegeEvent { Type: EventType.Umount2, Res: >= 0 } u => u.TargetPath,
+        _ => null,
+    };
 
-    public static string? FsPathNameRaw(HarrierEvent e, string? arg)
-        => e is FileEvent { Res: >= 0 } f && !TwoPaths(e.Type) && e.Type != EventType.Close ? f.RawPath ?? f.Path : null;
+    public static string? FsPathNameRaw(HarrierEvent e, string? arg) => e switch
+    {
+        FileEvent { Res: >= 0 } f when !TwoPaths(e.Type) && e.Type != EventType.Close => f.RawPath ?? f.Path,
+        PrivilegeEvent { Type: EventType.Umount2, Res: >= 0 } u => u.TargetPath,
+        _ => null,
+    };
 
-    /// <summary>rename: the old path; link and symlink: the new link (Falco's "source").</summary>
+    /// <summary>rename: the old path; link and symlink: the new link; mount: the device (Falco's "source").</summary>
     public static string? FsPathSource(HarrierEvent e, string? arg) => SourceTarget(e, source: true, raw: false);
 
     public static string? FsPathSourceRaw(HarrierEvent e, string? arg) => SourceTarget(e, source: true, raw: true);
 
-    /// <summary>rename: the new path; link: the existing file; symlink: what the link points to (Falco's "target").</summary>
+    /// <summary>rename: the new path; link: the existing file; symlink: what the link points to; mount: the mount point
+    /// (Falco's "target").</summary>
     public static string? FsPathTarget(HarrierEvent e, string? arg) => SourceTarget(e, source: false, raw: false);
 
     public static string? FsPathTargetRaw(HarrierEvent e, string? arg) => SourceTarget(e, source: false, raw: true);
 
     private static string? SourceTarget(HarrierEvent e, bool source, bool raw)
     {
+        if (e is PrivilegeEvent { Type: EventType.Mount, Res: >= 0 } m)
+        {
+            return source ? m.Name : m.TargetPath; // mount: the device (or source directory) onto the mount point
+        }
+
         if (e is not FileEvent { Res: >= 0 } f || !TwoPaths(e.Type))
         {
             return null;
