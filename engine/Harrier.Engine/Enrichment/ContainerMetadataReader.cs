@@ -40,13 +40,14 @@ internal sealed class ContainerMetadataReader
     private long _failures;
     private long _resets;
 
-    /// <param name="dockerRoot">Docker's data root (<c>/var/lib/docker</c>).</param>
+    /// <param name="dockerRoot">Docker's data root; by default <c>data-root</c> from <c>/etc/docker/daemon.json</c>, else
+    /// <c>/var/lib/docker</c>.</param>
     /// <param name="containerdState">containerd's state directory (<c>/run/containerd</c>).</param>
     /// <param name="containersRunRoot">The run root of containers/storage used by cri-o and podman (<c>/run/containers/storage</c>).</param>
     /// <param name="time">Time source for retries.</param>
-    public ContainerMetadataReader(string dockerRoot = "/var/lib/docker", string containerdState = "/run/containerd", string containersRunRoot = "/run/containers/storage", TimeProvider? time = null)
+    public ContainerMetadataReader(string? dockerRoot = null, string containerdState = "/run/containerd", string containersRunRoot = "/run/containers/storage", TimeProvider? time = null)
     {
-        _docker = dockerRoot;
+        _docker = dockerRoot ?? DockerDataRoot("/etc/docker/daemon.json");
         _containerd = containerdState;
         _runRoot = containersRunRoot;
         _time = time ?? TimeProvider.System;
@@ -248,6 +249,13 @@ internal sealed class ContainerMetadataReader
         bool allCaps = set.Count >= 38 && set.Contains("CAP_SYS_ADMIN") && set.Contains("CAP_SYS_MODULE");
         bool masked = Child(root, "linux") is { } linux && Child(linux, "maskedPaths") is { ValueKind: JsonValueKind.Array } m && m.GetArrayLength() > 0;
         return allCaps && !masked;
+    }
+
+    /// <summary>The <c>data-root</c> a docker daemon configuration names, or <c>/var/lib/docker</c>.</summary>
+    internal static string DockerDataRoot(string daemonJson)
+    {
+        using var config = Parse(daemonJson);
+        return config is not null && Str(config.RootElement, "data-root") is { Length: > 1 } root && root.StartsWith('/') ? root : "/var/lib/docker";
     }
 
     /// <summary>"registry:5000/ns/app:1.2@sha256:…" → ("registry:5000/ns/app", "1.2", "sha256:…"); no tag and no digest → tag "latest".</summary>

@@ -203,6 +203,23 @@ public sealed class ContainerMetadataReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("""{"data-root":"/srv/docker","log-driver":"json-file"}""", "/srv/docker")]
+    [InlineData("""{"log-driver":"json-file"}""", "/var/lib/docker")]
+    [InlineData("""{"data-root":"relative"}""", "/var/lib/docker")]
+    [InlineData("{broken", "/var/lib/docker")]
+    [InlineData(null, "/var/lib/docker")]
+    public void DockerDataRoot_DaemonJson_DataRootOrDefault(string? daemonJson, string expected)
+    {
+        string path = Path.Combine(_root, "daemon.json");
+        if (daemonJson is not null)
+        {
+            Write(path, daemonJson);
+        }
+
+        Assert.Equal(expected, ContainerMetadataReader.DockerDataRoot(path));
+    }
+
+    [Theory]
     [InlineData("nginx", "nginx", "latest", null)]
     [InlineData("nginx:1.25", "nginx", "1.25", null)]
     [InlineData("localhost:5000/app", "localhost:5000/app", "latest", null)]
