@@ -63,7 +63,7 @@ public static class FieldRegistry
         S("evt.hostname", "The host name of the machine.", X.EvtHostname);
         B("evt.is_open_read", "True for open family calls that opened for reading.", X.EvtIsOpenRead, FileOnly);
         B("evt.is_open_write", "True for open family calls that opened for writing.", X.EvtIsOpenWrite, FileOnly);
-        B("evt.is_open_exec", "True for opens with execute intent (not captured: always false).", X.EvtIsOpenExec, FileOnly);
+        B("evt.is_open_exec", "True for open family calls that may create the file (O_CREAT, O_TMPFILE, creat) with an execute bit in the mode.", X.EvtIsOpenExec, FileOnly);
         S("evt.arg", "An event argument by name (evt.arg.flags, evt.arg[flags]) or index (evt.arg[0]), as Falco renders it.", X.EvtArg, arg: FieldArgMode.Required);
         S("evt.args", "All event arguments as name=value pairs.", X.EvtArgs);
         B("evt.fd_is_socket", "Harrier: for dup family events, true when the duplicated fd is a socket.", X.EvtFdIsSocket, PrivOnly);

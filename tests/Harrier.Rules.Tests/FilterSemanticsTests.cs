@@ -198,6 +198,20 @@ public class FilterSemanticsTests
         Assert.Equal(expected, Eval(condition, e));
     }
 
+    [Theory]
+    [InlineData(EventType.Openat, 0x41, 0x1ed, true)] // O_WRONLY|O_CREAT, 0755
+    [InlineData(EventType.Openat, 0x41, 0x1a4, false)] // 0644
+    [InlineData(EventType.Openat, 0x1, 0x1ed, false)] // no O_CREAT: the mode is ignored by the kernel
+    [InlineData(EventType.Openat2, 0x410002, 0x1c0, true)] // O_TMPFILE|O_RDWR, 0700
+    [InlineData(EventType.Creat, 0x241, 0x40, true)] // creat 0100
+    [InlineData(EventType.Creat, 0x241, 0x180, false)] // creat 0600
+    public void EvtIsOpenExec_CreateWithExecBit_AsFalco(EventType type, long flags, int mode, bool expected)
+    {
+        var e = Ev.Open(Bash, "/tmp/payload", flags: flags, type: type);
+        e.Mode = (uint)mode;
+        Assert.Equal(expected, Eval("evt.is_open_exec = true", e));
+    }
+
     [Fact]
     public void FsPath_MountAndUmount_DeviceOntoMountPoint()
     {

@@ -49,7 +49,18 @@ internal static class FieldExtractors
     public static bool? EvtIsOpenWrite(HarrierEvent e, string? arg)
         => e is FileEvent f && IsOpen(e.Type) ? (f.Flags & 3) is 1 or 2 || e.Type == EventType.Creat : false;
 
-    public static bool? EvtIsOpenExec(HarrierEvent e, string? arg) => false;
+    /// <summary>As Falco: an open family call that may create the file (O_CREAT, O_TMPFILE, creat) with an execute bit in
+    /// its mode.</summary>
+    public static bool? EvtIsOpenExec(HarrierEvent e, string? arg)
+        => e is FileEvent f && IsOpen(e.Type)
+            && (e.Type == EventType.Creat || (f.Flags & OCreat) != 0 || (f.Flags & OTmpfile) == OTmpfile)
+            && (f.Mode & ExecBits) != 0;
+
+    private const long OCreat = 0x40; // O_CREAT (0100)
+
+    private const long OTmpfile = 0x410000; // O_TMPFILE (__O_TMPFILE | O_DIRECTORY)
+
+    private const uint ExecBits = 0x49; // S_IXUSR | S_IXGRP | S_IXOTH (0111)
 
     private static readonly string[] SmallNumbers = Enumerable.Range(0, 64).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 

@@ -152,6 +152,22 @@ public sealed class FileEventTests : IDisposable
     }
 
     [KernelFact]
+    public void Openat_CreateWithExecMode_IsOpenExecAsFalco()
+    {
+        // what evt.is_open_exec needs from the probe: O_CREAT in the flags and the mode argument (0755 vs 0644)
+        string exe = Path.Combine(_dir, "dropped.sh");
+        string data = Path.Combine(_dir, "data.txt");
+        int pid = _fx.Run("/usr/bin/python3", "-c", $"import os\nos.close(os.open('{exe}', os.O_WRONLY | os.O_CREAT, 0o755))\nos.close(os.open('{data}', os.O_WRONLY | os.O_CREAT, 0o644))");
+        var withExec = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == exe);
+        var plain = _fx.WaitFor<FileEvent>(pid, e => e.RawPath == data);
+        Assert.True(withExec is not null && plain is not null, _fx.Describe(pid));
+        Assert.Equal(0x1edu, withExec!.Mode);
+        var isOpenExec = Harrier.Rules.EventFilter.Compile("evt.is_open_exec = true and evt.is_open_write = true");
+        Assert.True(isOpenExec(withExec));
+        Assert.False(isOpenExec(plain!));
+    }
+
+    [KernelFact]
     public void UnlinkRenameMkdirRmdir_RelativePaths_Resolved()
     {
         File.WriteAllText(Path.Combine(_dir, "old"), "x");
