@@ -170,8 +170,9 @@ internal sealed class ContainerMetadataReader
 
         var (repository, tag, digest) = SplitImage(image);
         long? start = null;
+        // (never started: year 1; nanoseconds since 1970 fit a long until 2262)
         if (Child(root, "State") is { } state && Str(state, "StartedAt") is { } started
-            && DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year > 1970)
+            && DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year is > 1970 and < 2262)
         {
             start = (at - DateTimeOffset.UnixEpoch).Ticks * 100;
         }

@@ -96,6 +96,20 @@ public sealed class ContainerMetadataReaderTests : IDisposable
         Assert.Null(c.K8sNamespace);
     }
 
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")] // docker's value for a container that never started
+    [InlineData("9999-12-31T23:59:59Z")] // past what nanoseconds since 1970 hold in a long
+    [InlineData("yesterday")]
+    public void Lookup_DockerStartTimeOutOfRange_Missing(string startedAt)
+    {
+        DockerContainer("""{"Name":"/web","Config":{"Image":"nginx"},"State":{"StartedAt":""" + "\"" + startedAt + "\"}}");
+
+        var c = NewReader().Lookup(Id, "docker");
+
+        Assert.Equal("web", c!.Name);
+        Assert.Null(c.StartTsNs);
+    }
+
     [Fact]
     public void Lookup_DockerWithoutHostConfig_PrivilegedUnknown()
     {
