@@ -654,16 +654,13 @@ internal static class FieldExtractors
         => t is EventType.Rename or EventType.Renameat or EventType.Renameat2 or EventType.Link or EventType.Linkat or EventType.Symlink or EventType.Symlinkat;
 
     /// <summary>The path a single-path file call (open, mkdir, unlink, chmod, chown, truncate...) worked on, absolute.</summary>
-    public static string? FsPathName(HarrierEvent e, string? arg) => e switch
-    {
-        FileEvent { Res: >= 0 } f when !TwoPaths(e.Type) && e.Type != EventType.Close => f.Path,
-        PrivilegeEvent { Type: EventType.Umount2, Res: >= 0 } u => u.TargetPath,
-        _ => null,
-    };
+    public static string? FsPathName(HarrierEvent e, string? arg) => SinglePath(e, raw: false);
 
-    public static string? FsPathNameRaw(HarrierEvent e, string? arg) => e switch
+    public static string? FsPathNameRaw(HarrierEvent e, string? arg) => SinglePath(e, raw: true);
+
+    private static string? SinglePath(HarrierEvent e, bool raw) => e switch
     {
-        FileEvent { Res: >= 0 } f when !TwoPaths(e.Type) && e.Type != EventType.Close => f.RawPath ?? f.Path,
+        FileEvent { Res: >= 0 } f when !TwoPaths(e.Type) && e.Type != EventType.Close => raw ? f.RawPath ?? f.Path : f.Path,
         PrivilegeEvent { Type: EventType.Umount2, Res: >= 0 } u => u.TargetPath,
         _ => null,
     };
